@@ -1,0 +1,981 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Cli.h"
+
+#include "cli/Demo.h"
+#include "core/Clock.h"
+#include "store/Register.h"
+#include "workflow/DotExport.h"
+#include "workflow/Engine.h"
+
+#include <QCommandLineParser>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <memory>
+
+namespace rf {
+
+namespace {
+
+const QString kProgram = QStringLiteral("rightsflow");
+
+const char kTopHelp[] = R"(Usage: rightsflow COMMAND [OPTIONS]
+
+Rightsflow drives data subject rights requests (access, rectification, erasure,
+restriction, portability, objection, automated decisions) through their
+workflows, keeping the statutory record and a tamper-evident audit trail.
+
+Commands:
+  init                         create a register (or upgrade an older one)
+  workflow validate FILE...    check workflow definition files
+  workflow list|show ID|dot ID the workflows in use; dot prints Graphviz source
+  user add NAME --role ROLE    add an officer, dpo or admin
+  user list                    list users
+  request new ...              file a request; prints its reference
+  request list [filters]       list requests, newest first
+  request show REF             a request with its history and available actions
+  request act REF ACTION --as USER [--input key=value]... [--note TEXT]
+  request note REF TEXT --as USER
+  audit verify                 check the audit trail has not been altered
+  demo                         file sample requests of every right and drive them
+
+Run 'rightsflow COMMAND --help' for a command's options.
+
+The register is --db PATH, else $RIGHTSFLOW_DB, else a SQLite file under your
+data directory. $RIGHTSFLOW_NOW (ISO date-time) fixes the clock for rehearsals
+and tests. $RIGHTSFLOW_WORKFLOWS (or --workflows DIR) uses other workflow files
+than the shipped ones, for new requests.
+
+Exit codes: 0 done; 1 failed (e.g. audit trail broken); 2 bad arguments or input;
+3 not found; 4 refused (role or rule); 5 conflict (changed by someone else);
+6 register error; 7 unsupported.
+)";
+
+QCommandLineOption dbOption()
+{
+    return QCommandLineOption(QStringLiteral("db"),
+        QStringLiteral("The register: a SQLite file path (default: $RIGHTSFLOW_DB, else %1).").arg(Register::defaultLocation()),
+        QStringLiteral("PATH"));
+}
+
+QCommandLineOption workflowsOption()
+{
+    return QCommandLineOption(QStringLiteral("workflows"),
+        QStringLiteral(
+            "Directory of workflow definitions for new requests (default: $RIGHTSFLOW_WORKFLOWS, else the shipped set)."),
+        QStringLiteral("DIR"));
+}
+
+QCommandLineOption jsonOption()
+{
+    return QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print JSON instead of text."));
+}
+
+// Everything a command needs to act on the register.
+struct Session {
+    std::unique_ptr<Store> store;
+    std::unique_ptr<Clock> clock;
+    WorkflowLibrary library;
+    std::unique_ptr<Engine> engine;
+};
+
+Result<std::unique_ptr<Clock>> makeClock()
+{
+    const QString fixed = qEnvironmentVariable("RIGHTSFLOW_NOW");
+    if (fixed.isEmpty())
+        return std::unique_ptr<Clock>(std::make_unique<SystemClock>());
+    const QDateTime now = parseIsoDateTime(fixed);
+    if (!now.isValid())
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("RIGHTSFLOW_NOW: '%1' is not an ISO date or date-time (e.g. 2026-03-02T09:30:00Z)").arg(fixed));
+    return std::unique_ptr<Clock>(std::make_unique<FixedClock>(now));
+}
+
+Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, bool create = false)
+{
+    auto session = std::make_unique<Session>();
+    Result<std::unique_ptr<Clock>> clock = makeClock();
+    if (!clock)
+        return clock.error();
+    session->clock = std::move(clock).value();
+    const QString directory = parser.isSet(QStringLiteral("workflows")) ? parser.value(QStringLiteral("workflows"))
+                                                                        : WorkflowLibrary::defaultDirectory();
+    Result<WorkflowLibrary> library = WorkflowLibrary::load(directory);
+    if (!library)
+        return library.error();
+    session->library = std::move(library).value();
+    Result<std::unique_ptr<Store>> store = Register::open(Register::resolveLocation(parser.value(QStringLiteral("db"))), create);
+    if (!store)
+        return store.error();
+    session->store = std::move(store).value();
+    session->engine = std::make_unique<Engine>(*session->store, session->library, *session->clock);
+    return session;
+}
+
+QString jsonText(const QJsonValue &value)
+{
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented));
+    return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented));
+}
+
+QString when(const QDateTime &t)
+{
+    return t.isValid() ? t.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")) + QStringLiteral(" UTC") : QString();
+}
+
+QJsonObject personJson(const Person &p)
+{
+    return QJsonObject {{QStringLiteral("name"), p.name}, {QStringLiteral("email"), p.email}, {QStringLiteral("phone"), p.phone},
+        {QStringLiteral("address"), p.address}, {QStringLiteral("postcode"), p.postcode}};
+}
+
+QJsonObject eventJson(const AuditEvent &e)
+{
+    QJsonObject o {{QStringLiteral("seq"), e.seq}, {QStringLiteral("at"), isoUtc(e.at)}, {QStringLiteral("actor"), e.actor},
+        {QStringLiteral("action"), e.action}, {QStringLiteral("from"), e.fromState}, {QStringLiteral("to"), e.toState},
+        {QStringLiteral("hash"), e.hash}};
+    if (e.payloadPurged) {
+        o.insert(QStringLiteral("purged"), true);
+    } else {
+        o.insert(QStringLiteral("inputs"), e.inputs);
+        o.insert(QStringLiteral("note"), e.note);
+    }
+    return o;
+}
+
+QJsonObject inputJson(const InputDef &in)
+{
+    QJsonObject o {{QStringLiteral("name"), in.name}, {QStringLiteral("label"), in.label}, {QStringLiteral("type"), in.type},
+        {QStringLiteral("required"), in.required}};
+    if (!in.choices.isEmpty())
+        o.insert(QStringLiteral("choices"), QJsonArray::fromStringList(in.choices));
+    return o;
+}
+
+QJsonObject requestJson(const Request &r)
+{
+    QJsonArray identifiers;
+    for (const Identifier &id : r.identifiers)
+        identifiers.append(QJsonObject {{QStringLiteral("kind"), id.kind}, {QStringLiteral("value"), id.value}});
+    QJsonArray notes;
+    for (const Note &n : r.notes)
+        notes.append(QJsonObject {
+            {QStringLiteral("at"), isoUtc(n.at)}, {QStringLiteral("author"), n.author}, {QStringLiteral("text"), n.text}});
+    QJsonObject o {
+        {QStringLiteral("reference"), r.reference},
+        {QStringLiteral("right"), r.right},
+        {QStringLiteral("channel"), r.channel},
+        {QStringLiteral("received"), isoUtc(r.received)},
+        {QStringLiteral("requester"), personJson(r.requester)},
+        {QStringLiteral("actingForSubject"), r.actingForSubject},
+        {QStringLiteral("identifiers"), identifiers},
+        {QStringLiteral("scope"), r.scope},
+        {QStringLiteral("assignee"), r.assignee},
+        {QStringLiteral("state"), r.state},
+        {QStringLiteral("workflow"), r.workflowId},
+        {QStringLiteral("workflowHash"), r.workflowHash},
+        {QStringLiteral("version"), r.version},
+        {QStringLiteral("possibleDuplicateOf"),
+            QJsonArray::fromStringList(
+                r.possibleDuplicateOf.isEmpty() ? QStringList() : r.possibleDuplicateOf.split(QLatin1Char(',')))},
+        {QStringLiteral("identityVerifiedAt"), r.identityVerifiedAt.isValid() ? isoUtc(r.identityVerifiedAt) : QString()},
+        {QStringLiteral("respondedAt"), r.respondedAt.isValid() ? isoUtc(r.respondedAt) : QString()},
+        {QStringLiteral("closedAt"), r.closedAt.isValid() ? isoUtc(r.closedAt) : QString()},
+        {QStringLiteral("notes"), notes},
+    };
+    if (r.actingForSubject) {
+        o.insert(QStringLiteral("subject"), personJson(r.subject));
+        o.insert(QStringLiteral("relationship"), r.relationship);
+        o.insert(QStringLiteral("authorityReceived"), r.authorityReceived);
+    }
+    return o;
+}
+
+// Splits "key=value" options into a map, reporting the first malformed one.
+Result<QMap<QString, QString>> keyValues(const QStringList &items, const QString &optionName)
+{
+    QMap<QString, QString> result;
+    for (const QString &item : items) {
+        const qsizetype eq = item.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return makeError(ErrorCode::Invalid, QStringLiteral("--%1 '%2': expected key=value").arg(optionName, item));
+        result.insert(item.left(eq).trimmed(), item.mid(eq + 1));
+    }
+    return result;
+}
+
+} // namespace
+
+int Cli::exitCodeFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::Invalid:
+        return Usage;
+    case ErrorCode::NotFound:
+        return NotFound;
+    case ErrorCode::Forbidden:
+    case ErrorCode::Refused:
+        return Refused;
+    case ErrorCode::Conflict:
+        return Conflict;
+    case ErrorCode::Storage:
+        return StorageFailed;
+    case ErrorCode::Unsupported:
+        return Unsupported;
+    }
+    return Failed;
+}
+
+int Cli::fail(const Error &error)
+{
+    m_err << kProgram << ": " << error.message << Qt::endl;
+    for (const QString &detail : error.details)
+        m_err << "  " << detail << Qt::endl;
+    return exitCodeFor(error.code);
+}
+
+int Cli::usageError(const QString &message, const QString &helpCommand)
+{
+    m_err << kProgram << ": " << message << " (see 'rightsflow " << helpCommand << " --help')" << Qt::endl;
+    return Usage;
+}
+
+int Cli::run(const QStringList &arguments)
+{
+    if (arguments.isEmpty() || arguments.first() == QLatin1String("--help") || arguments.first() == QLatin1String("-h")
+        || arguments.first() == QLatin1String("help")) {
+        if (arguments.size() > 1 && arguments.first() == QLatin1String("help"))
+            return run(arguments.mid(1) << QStringLiteral("--help"));
+        (arguments.isEmpty() ? m_err : m_out) << kTopHelp;
+        return arguments.isEmpty() ? Usage : Ok;
+    }
+    if (arguments.first() == QLatin1String("--version")) {
+        m_out << "rightsflow " << QStringLiteral(RIGHTSFLOW_VERSION) << Qt::endl;
+        return Ok;
+    }
+    const QString command = arguments.first();
+    const QStringList rest = arguments.mid(1);
+    if (command == QLatin1String("init"))
+        return cmdInit(rest);
+    if (command == QLatin1String("workflow"))
+        return cmdWorkflow(rest);
+    if (command == QLatin1String("user"))
+        return cmdUser(rest);
+    if (command == QLatin1String("request"))
+        return cmdRequest(rest);
+    if (command == QLatin1String("audit"))
+        return cmdAudit(rest);
+    if (command == QLatin1String("demo"))
+        return cmdDemo(rest);
+    m_err << kProgram << ": unknown command '" << command << "' (see 'rightsflow --help')" << Qt::endl;
+    return Usage;
+}
+
+namespace {
+
+// Parses a sub-command's arguments; returns false (and the exit code) when
+// the caller should stop: help printed or a usage error.
+struct Parsed {
+    bool proceed = false;
+    int exitCode = 0;
+};
+
+Parsed parseArgs(QCommandLineParser &parser, const QString &command, const QString &summary, const QStringList &args,
+    QTextStream &out, QTextStream &err)
+{
+    parser.setApplicationDescription(summary);
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help(QStringList {QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    parser.addOption(help);
+    if (!parser.parse(QStringList {QStringLiteral("rightsflow ") + command} + args)) {
+        err << "rightsflow: " << command << ": " << parser.errorText() << " (see 'rightsflow " << command << " --help')"
+            << Qt::endl;
+        return {false, Cli::Usage};
+    }
+    if (parser.isSet(help)) {
+        QString text = parser.helpText();
+        // Qt prints the program name from the first argument; make it read as the command.
+        out << text;
+        return {false, Cli::Ok};
+    }
+    return {true, 0};
+}
+
+} // namespace
+
+int Cli::cmdInit(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption(dbOption());
+    parser.addOption(workflowsOption());
+    const Parsed parsed = parseArgs(parser, QStringLiteral("init"),
+        QStringLiteral("Create a register, or upgrade an older one to this version."), args, m_out, m_err);
+    if (!parsed.proceed)
+        return parsed.exitCode;
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("init takes no arguments"), QStringLiteral("init"));
+    Result<std::unique_ptr<Session>> session = openSession(parser, true);
+    if (!session)
+        return fail(session.error());
+    m_out << "Register ready: " << (*session)->store->describe() << " (schema version " << (*session)->store->schemaVersion()
+          << ")" << Qt::endl;
+    return Ok;
+}
+
+int Cli::cmdWorkflow(const QStringList &args)
+{
+    const QString sub = args.value(0);
+    const QStringList rest = args.mid(1);
+    QCommandLineParser parser;
+    const QCommandLineOption json = jsonOption();
+
+    if (sub == QLatin1String("validate")) {
+        parser.addPositionalArgument(
+            QStringLiteral("FILE"), QStringLiteral("Workflow definition files to check."), QStringLiteral("FILE..."));
+        const Parsed parsed = parseArgs(parser, QStringLiteral("workflow validate"),
+            QStringLiteral("Check workflow definitions. Exits 0 when all are valid; otherwise prints one line per "
+                           "problem naming the file and the JSON path."),
+            rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        const QStringList files = parser.positionalArguments();
+        if (files.isEmpty())
+            return usageError(QStringLiteral("workflow validate: name at least one FILE"), QStringLiteral("workflow validate"));
+        WorkflowLoader loader;
+        int invalid = 0;
+        for (const QString &file : files) {
+            Result<WorkflowDefinition> def = loader.loadFile(file);
+            if (!def) {
+                ++invalid;
+                if (def.error().details.isEmpty())
+                    m_err << def.error().message << Qt::endl;
+                for (const QString &line : def.error().details)
+                    m_err << line << Qt::endl;
+            } else {
+                m_out << file << ": valid (" << def->id << ", " << def->states.size() << " states, " << def->transitions.size()
+                      << " transitions, version " << def->hash.left(12) << ")" << Qt::endl;
+            }
+        }
+        return invalid == 0 ? Ok : Usage;
+    }
+
+    parser.addOption(dbOption());
+    parser.addOption(workflowsOption());
+    parser.addOption(json);
+    if (sub == QLatin1String("list")) {
+        const Parsed parsed = parseArgs(parser, QStringLiteral("workflow list"),
+            QStringLiteral("List the workflows used for new requests."), rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        const QString directory = parser.isSet(QStringLiteral("workflows")) ? parser.value(QStringLiteral("workflows"))
+                                                                            : WorkflowLibrary::defaultDirectory();
+        Result<WorkflowLibrary> library = WorkflowLibrary::load(directory);
+        if (!library)
+            return fail(library.error());
+        QJsonArray array;
+        for (const WorkflowDefinition &def : library->all()) {
+            array.append(QJsonObject {{QStringLiteral("id"), def.id}, {QStringLiteral("right"), def.right},
+                {QStringLiteral("title"), def.title}, {QStringLiteral("states"), int(def.states.size())},
+                {QStringLiteral("transitions"), int(def.transitions.size())}, {QStringLiteral("hash"), def.hash}});
+            if (!parser.isSet(json))
+                m_out << QStringLiteral("%1  %2  %3 states, %4 transitions  %5")
+                             .arg(def.id, -20)
+                             .arg(def.title, -50)
+                             .arg(def.states.size(), 2)
+                             .arg(def.transitions.size(), 2)
+                             .arg(def.hash.left(12))
+                      << Qt::endl;
+        }
+        if (parser.isSet(json))
+            m_out << jsonText(array);
+        return Ok;
+    }
+    if (sub == QLatin1String("show") || sub == QLatin1String("dot")) {
+        parser.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("The workflow id, e.g. access."));
+        const Parsed parsed = parseArgs(parser, QStringLiteral("workflow ") + sub,
+            sub == QLatin1String("dot") ? QStringLiteral("Print the workflow as Graphviz source (pipe to 'dot -Tsvg').")
+                                        : QStringLiteral("Show a workflow's states and transitions."),
+            rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        if (parser.positionalArguments().size() != 1)
+            return usageError(QStringLiteral("workflow %1: name one workflow ID").arg(sub), QStringLiteral("workflow ") + sub);
+        const QString directory = parser.isSet(QStringLiteral("workflows")) ? parser.value(QStringLiteral("workflows"))
+                                                                            : WorkflowLibrary::defaultDirectory();
+        Result<WorkflowLibrary> library = WorkflowLibrary::load(directory);
+        if (!library)
+            return fail(library.error());
+        const QString id = parser.positionalArguments().constFirst();
+        const WorkflowDefinition *def = library->byId(id);
+        if (!def)
+            def = library->forRight(id);
+        if (!def) {
+            QStringList ids;
+            for (const WorkflowDefinition &d : library->all())
+                ids << d.id;
+            return fail(makeError(
+                ErrorCode::NotFound, QStringLiteral("no workflow '%1' (known: %2)").arg(id, ids.join(QStringLiteral(", ")))));
+        }
+        if (sub == QLatin1String("dot")) {
+            m_out << toDot(*def);
+            return Ok;
+        }
+        if (parser.isSet(json)) {
+            m_out << QString::fromUtf8(QJsonDocument::fromJson(def->canonicalJson).toJson(QJsonDocument::Indented));
+            return Ok;
+        }
+        m_out << def->title << " (" << def->id << ", version " << def->hash.left(12) << ")" << Qt::endl;
+        if (!def->description.isEmpty())
+            m_out << def->description << Qt::endl;
+        m_out << Qt::endl << "States (initial: " << def->initial << "):" << Qt::endl;
+        for (const StateDef &s : def->states)
+            m_out << QStringLiteral("  %1 %2 %3 clock %4")
+                         .arg(s.name, -26)
+                         .arg(s.label, -40)
+                         .arg(toString(s.kind), -8)
+                         .arg(toString(s.clock))
+                  << Qt::endl;
+        m_out << Qt::endl << "Transitions:" << Qt::endl;
+        for (const TransitionDef &t : def->transitions) {
+            m_out << QStringLiteral("  %1 %2 -> %3  [%4]")
+                         .arg(t.name, -26)
+                         .arg(t.from.join(QStringLiteral(", ")), t.to, t.roles.join(QStringLiteral(", ")))
+                  << Qt::endl;
+            for (const InputDef &in : t.inputs)
+                m_out << QStringLiteral("      input %1 (%2%3): %4")
+                             .arg(in.name, in.type, in.required ? QStringLiteral(", required") : QString(), in.label)
+                      << Qt::endl;
+            for (const StepRef &g : t.guards)
+                m_out << "      guard " << g.name << Qt::endl;
+            for (const StepRef &e : t.effects)
+                m_out << "      effect " << e.name
+                      << (e.params.isEmpty() ? QString()
+                                             : QStringLiteral(" ")
+                                     + QString::fromUtf8(QJsonDocument(e.params).toJson(QJsonDocument::Compact)))
+                      << Qt::endl;
+        }
+        return Ok;
+    }
+    return usageError(sub.isEmpty() ? QStringLiteral("workflow: name a sub-command (validate, list, show, dot)")
+                                    : QStringLiteral("workflow: unknown sub-command '%1' (validate, list, show, dot)").arg(sub),
+        QStringLiteral(""));
+}
+
+int Cli::cmdUser(const QStringList &args)
+{
+    const QString sub = args.value(0);
+    const QStringList rest = args.mid(1);
+    QCommandLineParser parser;
+    parser.addOption(dbOption());
+    if (sub == QLatin1String("add")) {
+        const QCommandLineOption role(QStringLiteral("role"), QStringLiteral("officer, dpo or admin."), QStringLiteral("ROLE"));
+        const QCommandLineOption email(
+            QStringLiteral("email"), QStringLiteral("Where reminders and escalations go."), QStringLiteral("ADDRESS"));
+        const QCommandLineOption as(QStringLiteral("as"),
+            QStringLiteral("Who is adding the user, for the audit trail (default: cli)."), QStringLiteral("USER"));
+        parser.addOptions({role, email, as});
+        parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The user's login name."));
+        const Parsed parsed = parseArgs(
+            parser, QStringLiteral("user add"), QStringLiteral("Add a user who can act on requests."), rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        if (parser.positionalArguments().size() != 1)
+            return usageError(QStringLiteral("user add: give exactly one NAME"), QStringLiteral("user add"));
+        if (!parser.isSet(role))
+            return usageError(QStringLiteral("user add: --role is required (officer, dpo or admin)"), QStringLiteral("user add"));
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        Result<User> user = (*session)->engine->addUser(parser.positionalArguments().constFirst(), parser.value(role),
+            parser.value(email), parser.isSet(as) ? parser.value(as) : QStringLiteral("cli"));
+        if (!user)
+            return fail(user.error());
+        m_out << "Added " << user->name << " (" << user->role << ")" << Qt::endl;
+        return Ok;
+    }
+    if (sub == QLatin1String("list")) {
+        const QCommandLineOption json = jsonOption();
+        parser.addOption(json);
+        const Parsed parsed = parseArgs(parser, QStringLiteral("user list"), QStringLiteral("List users."), rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        Result<QList<User>> users = (*session)->store->users();
+        if (!users)
+            return fail(users.error());
+        QJsonArray array;
+        for (const User &u : *users) {
+            array.append(QJsonObject {{QStringLiteral("name"), u.name}, {QStringLiteral("role"), u.role},
+                {QStringLiteral("email"), u.email}, {QStringLiteral("active"), u.active}});
+            if (!parser.isSet(json))
+                m_out << QStringLiteral("%1 %2 %3").arg(u.name, -20).arg(u.role, -8).arg(u.email) << Qt::endl;
+        }
+        if (parser.isSet(json))
+            m_out << jsonText(array);
+        return Ok;
+    }
+    return usageError(sub.isEmpty() ? QStringLiteral("user: name a sub-command (add, list)")
+                                    : QStringLiteral("user: unknown sub-command '%1' (add, list)").arg(sub),
+        QStringLiteral(""));
+}
+
+int Cli::cmdRequest(const QStringList &args)
+{
+    const QString sub = args.value(0);
+    const QStringList rest = args.mid(1);
+    QCommandLineParser parser;
+    parser.addOption(dbOption());
+    parser.addOption(workflowsOption());
+    const QCommandLineOption json = jsonOption();
+    parser.addOption(json);
+
+    if (sub == QLatin1String("new")) {
+        const QCommandLineOption right(QStringLiteral("right"),
+            QStringLiteral("access, rectification, erasure, restriction, portability, objection or automated-decision."),
+            QStringLiteral("RIGHT"));
+        const QCommandLineOption channel(QStringLiteral("channel"),
+            QStringLiteral("email, telephone, in-person, webchat, post or web."), QStringLiteral("CHANNEL"));
+        const QCommandLineOption name(QStringLiteral("name"), QStringLiteral("The requester's name."), QStringLiteral("NAME"));
+        const QCommandLineOption email(
+            QStringLiteral("email"), QStringLiteral("The requester's e-mail address."), QStringLiteral("ADDRESS"));
+        const QCommandLineOption phone(
+            QStringLiteral("phone"), QStringLiteral("The requester's telephone number."), QStringLiteral("NUMBER"));
+        const QCommandLineOption address(
+            QStringLiteral("address"), QStringLiteral("The requester's postal address."), QStringLiteral("TEXT"));
+        const QCommandLineOption postcode(
+            QStringLiteral("postcode"), QStringLiteral("The requester's postcode."), QStringLiteral("POSTCODE"));
+        const QCommandLineOption received(QStringLiteral("received"),
+            QStringLiteral("When the council received it (ISO date-time; default now)."), QStringLiteral("ISO-DATE-TIME"));
+        const QCommandLineOption identifier(QStringLiteral("identifier"),
+            QStringLiteral("An identifier to search by, kind=value (kinds: %1). Repeatable.")
+                .arg(knownIdentifierKinds().join(QStringLiteral(", "))),
+            QStringLiteral("KIND=VALUE"));
+        const QCommandLineOption scope(
+            QStringLiteral("scope"), QStringLiteral("What the requester asked for, in their words."), QStringLiteral("TEXT"));
+        const QCommandLineOption assignee(
+            QStringLiteral("assignee"), QStringLiteral("The officer who will run it."), QStringLiteral("USER"));
+        const QCommandLineOption subjectName(QStringLiteral("subject-name"),
+            QStringLiteral("When acting for someone: the data subject's name."), QStringLiteral("NAME"));
+        const QCommandLineOption subjectEmail(
+            QStringLiteral("subject-email"), QStringLiteral("The data subject's e-mail address."), QStringLiteral("ADDRESS"));
+        const QCommandLineOption subjectPostcode(
+            QStringLiteral("subject-postcode"), QStringLiteral("The data subject's postcode."), QStringLiteral("POSTCODE"));
+        const QCommandLineOption relationship(QStringLiteral("relationship"),
+            QStringLiteral("How the requester is related to the subject (parent, solicitor...)."), QStringLiteral("TEXT"));
+        const QCommandLineOption authority(QStringLiteral("authority-received"),
+            QStringLiteral("Evidence of authority to act for the subject came with the request."));
+        const QCommandLineOption as(QStringLiteral("as"),
+            QStringLiteral("Who is filing it, for the audit trail (default: intake)."), QStringLiteral("USER"));
+        parser.addOptions({right, channel, name, email, phone, address, postcode, received, identifier, scope, assignee,
+            subjectName, subjectEmail, subjectPostcode, relationship, authority, as});
+        const Parsed parsed = parseArgs(parser, QStringLiteral("request new"),
+            QStringLiteral("File a new request and print its reference. A possible duplicate (same right and "
+                           "identifier within 30 days) is filed and flagged, not refused."),
+            rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        IntakeForm form;
+        form.right = parser.value(right).trimmed();
+        form.channel = parser.value(channel).trimmed();
+        form.requester = Person {parser.value(name).trimmed(), parser.value(email).trimmed(), parser.value(phone).trimmed(),
+            parser.value(address).trimmed(), parser.value(postcode).trimmed()};
+        if (parser.isSet(received)) {
+            form.received = parseIsoDateTime(parser.value(received));
+            if (!form.received.isValid())
+                return fail(makeError(ErrorCode::Invalid,
+                    QStringLiteral("received: '%1' is not an ISO date or date-time (e.g. 2026-03-02T09:30:00Z)")
+                        .arg(parser.value(received))));
+        }
+        for (const QString &item : parser.values(identifier)) {
+            const qsizetype eq = item.indexOf(QLatin1Char('='));
+            if (eq <= 0)
+                return fail(makeError(ErrorCode::Invalid,
+                    QStringLiteral("--identifier '%1': expected kind=value, e.g. ni-number=QQ123456C").arg(item)));
+            form.identifiers.append(Identifier {item.left(eq).trimmed(), item.mid(eq + 1).trimmed()});
+        }
+        form.scope = parser.value(scope);
+        form.assignee = parser.value(assignee).trimmed();
+        form.actingForSubject = parser.isSet(subjectName) || parser.isSet(relationship);
+        form.subject = Person {parser.value(subjectName).trimmed(), parser.value(subjectEmail).trimmed(), {}, {},
+            parser.value(subjectPostcode).trimmed()};
+        form.relationship = parser.value(relationship).trimmed();
+        form.authorityReceived = parser.isSet(authority);
+
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        Result<FiledRequest> filed
+            = (*session)->engine->fileRequest(form, parser.isSet(as) ? parser.value(as) : QStringLiteral("intake"));
+        if (!filed)
+            return fail(filed.error());
+        if (parser.isSet(json)) {
+            m_out << jsonText(requestJson(filed->request));
+        } else {
+            m_out << filed->request.reference << Qt::endl;
+            if (!filed->possibleDuplicates.isEmpty())
+                m_err << "rightsflow: warning: " << filed->request.reference << " may duplicate "
+                      << filed->possibleDuplicates.join(QStringLiteral(", ")) << " (same right and identifier within 30 days)"
+                      << Qt::endl;
+        }
+        return Ok;
+    }
+
+    if (sub == QLatin1String("list")) {
+        const QCommandLineOption state(
+            QStringLiteral("state"), QStringLiteral("Only requests in this state."), QStringLiteral("STATE"));
+        const QCommandLineOption right(
+            QStringLiteral("right"), QStringLiteral("Only requests of this right."), QStringLiteral("RIGHT"));
+        const QCommandLineOption assignee(
+            QStringLiteral("assignee"), QStringLiteral("Only requests assigned to this user."), QStringLiteral("USER"));
+        const QCommandLineOption channel(
+            QStringLiteral("channel"), QStringLiteral("Only requests received by this channel."), QStringLiteral("CHANNEL"));
+        const QCommandLineOption open(QStringLiteral("open"), QStringLiteral("Only requests not yet closed."));
+        const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("At most N requests (default 50)."),
+            QStringLiteral("N"), QStringLiteral("50"));
+        const QCommandLineOption offset(
+            QStringLiteral("offset"), QStringLiteral("Skip the first N (for paging)."), QStringLiteral("N"), QStringLiteral("0"));
+        parser.addOptions({state, right, assignee, channel, open, limit, offset});
+        const Parsed parsed = parseArgs(
+            parser, QStringLiteral("request list"), QStringLiteral("List requests, newest first."), rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        RequestFilter filter;
+        filter.state = parser.value(state);
+        filter.right = parser.value(right);
+        filter.assignee = parser.value(assignee);
+        filter.channel = parser.value(channel);
+        filter.openOnly = parser.isSet(open);
+        bool okLimit = false;
+        bool okOffset = false;
+        filter.limit = parser.value(limit).toInt(&okLimit);
+        filter.offset = parser.value(offset).toInt(&okOffset);
+        if (!okLimit || filter.limit < 1 || filter.limit > 10000)
+            return usageError(
+                QStringLiteral("request list: --limit '%1' must be a number from 1 to 10000").arg(parser.value(limit)),
+                QStringLiteral("request list"));
+        if (!okOffset || filter.offset < 0)
+            return usageError(
+                QStringLiteral("request list: --offset '%1' must be a number of at least 0").arg(parser.value(offset)),
+                QStringLiteral("request list"));
+        if (!filter.right.isEmpty() && !knownRights().contains(filter.right))
+            return fail(makeError(ErrorCode::Invalid,
+                QStringLiteral("right: unknown right '%1'; use one of %2")
+                    .arg(filter.right, knownRights().join(QStringLiteral(", ")))));
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        Result<QList<RequestSummary>> list = (*session)->store->listRequests(filter);
+        if (!list)
+            return fail(list.error());
+        QJsonArray array;
+        for (const RequestSummary &s : *list) {
+            array.append(QJsonObject {{QStringLiteral("reference"), s.reference}, {QStringLiteral("right"), s.right},
+                {QStringLiteral("channel"), s.channel}, {QStringLiteral("state"), s.state},
+                {QStringLiteral("received"), isoUtc(s.received)}, {QStringLiteral("requester"), s.requesterName},
+                {QStringLiteral("assignee"), s.assignee}, {QStringLiteral("version"), s.version},
+                {QStringLiteral("closed"), s.closed}});
+            if (!parser.isSet(json))
+                m_out << QStringLiteral("%1  %2  %3  %4  %5  %6")
+                             .arg(s.reference, -15)
+                             .arg(s.right, -18)
+                             .arg(s.state, -24)
+                             .arg(when(s.received), -20)
+                             .arg(s.assignee.isEmpty() ? QStringLiteral("-") : s.assignee, -10)
+                             .arg(s.requesterName)
+                      << Qt::endl;
+        }
+        if (parser.isSet(json))
+            m_out << jsonText(array);
+        else if (list->isEmpty())
+            m_out << "No requests match." << Qt::endl;
+        return Ok;
+    }
+
+    if (sub == QLatin1String("show")) {
+        const QCommandLineOption as(
+            QStringLiteral("as"), QStringLiteral("Show which actions this user may take now."), QStringLiteral("USER"));
+        parser.addOption(as);
+        parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The request reference, e.g. DSR-2026-000123."));
+        const Parsed parsed = parseArgs(parser, QStringLiteral("request show"),
+            QStringLiteral("Show a request with its history and the actions available now."), rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        if (parser.positionalArguments().size() != 1)
+            return usageError(QStringLiteral("request show: give one REF"), QStringLiteral("request show"));
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        Engine &engine = *(*session)->engine;
+        Result<Request> r = engine.request(parser.positionalArguments().constFirst());
+        if (!r)
+            return fail(r.error());
+        Result<QList<AuditEvent>> history = (*session)->store->auditEvents(r->reference);
+        if (!history)
+            return fail(history.error());
+        Result<QList<ActionOffer>> offers = engine.actions(*r, parser.value(as));
+        if (!offers)
+            return fail(offers.error());
+        Result<std::shared_ptr<const WorkflowDefinition>> def = engine.definitionOf(*r);
+        if (!def)
+            return fail(def.error());
+        Result<QList<OutboxMessage>> messages = (*session)->store->outbox(r->reference);
+        if (!messages)
+            return fail(messages.error());
+        if (parser.isSet(json)) {
+            QJsonObject o = requestJson(*r);
+            QJsonArray events;
+            for (const AuditEvent &e : *history)
+                events.append(eventJson(e));
+            o.insert(QStringLiteral("history"), events);
+            QJsonArray actions;
+            for (const ActionOffer &a : *offers) {
+                QJsonArray inputs;
+                for (const InputDef &in : a.inputs)
+                    inputs.append(inputJson(in));
+                QJsonObject action {{QStringLiteral("name"), a.name}, {QStringLiteral("label"), a.label},
+                    {QStringLiteral("to"), a.to}, {QStringLiteral("roles"), QJsonArray::fromStringList(a.roles)},
+                    {QStringLiteral("inputs"), inputs}};
+                if (parser.isSet(as)) {
+                    action.insert(QStringLiteral("allowed"), a.allowed);
+                    if (!a.allowed)
+                        action.insert(QStringLiteral("whyNot"), a.whyNot);
+                }
+                actions.append(action);
+            }
+            o.insert(QStringLiteral("actions"), actions);
+            QJsonArray outbox;
+            for (const OutboxMessage &m : *messages)
+                outbox.append(QJsonObject {{QStringLiteral("template"), m.templateName}, {QStringLiteral("to"), m.recipientRole},
+                    {QStringLiteral("recipient"), m.recipientName}, {QStringLiteral("channel"), m.channel},
+                    {QStringLiteral("status"), m.status}});
+            o.insert(QStringLiteral("messages"), outbox);
+            m_out << jsonText(o);
+            return Ok;
+        }
+        const StateDef *state = (*def)->state(r->state);
+        m_out << r->reference << "  " << (*def)->title << Qt::endl;
+        m_out << "  State:       " << (state ? state->label : r->state) << " (" << r->state;
+        if (state)
+            m_out << ", clock " << toString(state->clock);
+        m_out << ")" << Qt::endl;
+        m_out << "  Received:    " << when(r->received) << " by " << r->channel << Qt::endl;
+        m_out << "  Requester:   " << r->requester.name;
+        for (const QString &contact : {r->requester.email, r->requester.phone, r->requester.postcode})
+            if (!contact.isEmpty())
+                m_out << ", " << contact;
+        m_out << Qt::endl;
+        if (r->actingForSubject)
+            m_out << "  Subject:     " << r->subject.name << " (requester is their " << r->relationship << "; authority "
+                  << (r->authorityReceived ? "received" : "not yet received") << ")" << Qt::endl;
+        m_out << "  Assignee:    " << (r->assignee.isEmpty() ? QStringLiteral("nobody yet") : r->assignee) << Qt::endl;
+        if (!r->scope.isEmpty())
+            m_out << "  Scope:       " << r->scope << Qt::endl;
+        QStringList ids;
+        for (const Identifier &id : r->identifiers)
+            ids << id.kind + QLatin1Char('=') + id.value;
+        m_out << "  Identifiers: " << ids.join(QStringLiteral("; ")) << Qt::endl;
+        if (!r->possibleDuplicateOf.isEmpty())
+            m_out << "  Possible duplicate of: " << r->possibleDuplicateOf << Qt::endl;
+        if (r->identityVerifiedAt.isValid())
+            m_out << "  Identity verified: " << when(r->identityVerifiedAt) << Qt::endl;
+        if (r->respondedAt.isValid())
+            m_out << "  Responded:   " << when(r->respondedAt) << Qt::endl;
+        if (r->closedAt.isValid())
+            m_out << "  Closed:      " << when(r->closedAt) << Qt::endl;
+        m_out << "  Workflow:    " << r->workflowId << " version " << r->workflowHash.left(12) << ", record version "
+              << r->version << Qt::endl;
+        m_out << Qt::endl << "History:" << Qt::endl;
+        for (const AuditEvent &e : *history) {
+            m_out << "  " << when(e.at) << "  " << QStringLiteral("%1").arg(e.action, -22) << " "
+                  << QStringLiteral("%1").arg(e.actor, -10);
+            if (e.fromState != e.toState)
+                m_out << "  " << (e.fromState.isEmpty() ? QStringLiteral("(new)") : e.fromState) << " -> " << e.toState;
+            m_out << Qt::endl;
+            if (e.payloadPurged) {
+                m_out << "      (details purged under the retention policy)" << Qt::endl;
+                continue;
+            }
+            if (e.action != QLatin1String("file")) {
+                for (auto it = e.inputs.constBegin(); it != e.inputs.constEnd(); ++it)
+                    m_out << "      " << it.key() << ": " << it.value().toVariant().toString() << Qt::endl;
+            }
+            if (!e.note.isEmpty())
+                m_out << "      note: " << e.note << Qt::endl;
+        }
+        if (!messages->isEmpty()) {
+            m_out << Qt::endl << "Messages:" << Qt::endl;
+            for (const OutboxMessage &m : *messages)
+                m_out << "  " << m.templateName << " to " << m.recipientRole << " " << m.recipientName << " by " << m.channel
+                      << " (" << m.status << ")" << Qt::endl;
+        }
+        m_out << Qt::endl << "Actions available now:" << Qt::endl;
+        if (offers->isEmpty())
+            m_out << "  none: the request is closed" << Qt::endl;
+        for (const ActionOffer &a : *offers) {
+            m_out << "  " << QStringLiteral("%1").arg(a.name, -26) << " " << a.label << " [" << a.roles.join(QStringLiteral(", "))
+                  << "]";
+            if (parser.isSet(as) && !a.allowed)
+                m_out << "  (not for " << parser.value(as) << ": " << a.whyNot << ")";
+            m_out << Qt::endl;
+            for (const InputDef &in : a.inputs)
+                m_out << "      --input " << in.name << "=..." << (in.required ? "  (required) " : "  ") << in.label
+                      << (in.choices.isEmpty() ? QString() : QStringLiteral(": ") + in.choices.join(QStringLiteral(" | ")))
+                      << Qt::endl;
+        }
+        return Ok;
+    }
+
+    if (sub == QLatin1String("act")) {
+        const QCommandLineOption as(
+            QStringLiteral("as"), QStringLiteral("The user taking the action (required)."), QStringLiteral("USER"));
+        const QCommandLineOption input(QStringLiteral("input"),
+            QStringLiteral("An input the action needs, key=value. Repeatable."), QStringLiteral("KEY=VALUE"));
+        const QCommandLineOption note(
+            QStringLiteral("note"), QStringLiteral("A note for the audit trail."), QStringLiteral("TEXT"));
+        const QCommandLineOption expect(QStringLiteral("expect-version"),
+            QStringLiteral("Refuse with a conflict unless the request is still at this version (as last shown)."),
+            QStringLiteral("N"));
+        parser.addOptions({as, input, note, expect});
+        parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The request reference."));
+        parser.addPositionalArgument(QStringLiteral("ACTION"), QStringLiteral("The action, as listed by 'request show'."));
+        const Parsed parsed = parseArgs(
+            parser, QStringLiteral("request act"), QStringLiteral("Take an action on a request."), rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        if (parser.positionalArguments().size() != 2)
+            return usageError(QStringLiteral("request act: give REF and ACTION"), QStringLiteral("request act"));
+        if (!parser.isSet(as))
+            return usageError(QStringLiteral("request act: --as USER is required: every action is recorded against a user"),
+                QStringLiteral("request act"));
+        qint64 expected = -1;
+        if (parser.isSet(expect)) {
+            bool ok = false;
+            expected = parser.value(expect).toLongLong(&ok);
+            if (!ok || expected < 1)
+                return usageError(
+                    QStringLiteral("request act: --expect-version '%1' must be a positive number").arg(parser.value(expect)),
+                    QStringLiteral("request act"));
+        }
+        Result<QMap<QString, QString>> inputs = keyValues(parser.values(input), QStringLiteral("input"));
+        if (!inputs)
+            return fail(inputs.error());
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        const QStringList pos = parser.positionalArguments();
+        Result<FireOutcome> outcome
+            = (*session)->engine->fire(pos.at(0), pos.at(1), parser.value(as), *inputs, parser.value(note), expected);
+        if (!outcome)
+            return fail(outcome.error());
+        if (parser.isSet(json)) {
+            QJsonObject o = requestJson(outcome->request);
+            o.insert(QStringLiteral("event"), eventJson(outcome->event));
+            o.insert(QStringLiteral("queuedMessages"), int(outcome->queued.size()));
+            m_out << jsonText(o);
+        } else {
+            m_out << outcome->request.reference << ": " << pos.at(1) << " done, " << outcome->event.fromState << " -> "
+                  << outcome->event.toState << " (version " << outcome->request.version << ")";
+            if (!outcome->queued.isEmpty()) {
+                QStringList queued;
+                for (const OutboxMessage &m : outcome->queued)
+                    queued << m.templateName + QStringLiteral(" to ") + m.recipientRole;
+                m_out << "; queued " << queued.join(QStringLiteral(", "));
+            }
+            m_out << Qt::endl;
+        }
+        return Ok;
+    }
+
+    if (sub == QLatin1String("note")) {
+        const QCommandLineOption as(
+            QStringLiteral("as"), QStringLiteral("The user writing the note (required)."), QStringLiteral("USER"));
+        parser.addOption(as);
+        parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The request reference."));
+        parser.addPositionalArgument(QStringLiteral("TEXT"), QStringLiteral("The note."));
+        const Parsed parsed = parseArgs(
+            parser, QStringLiteral("request note"), QStringLiteral("Add a note to a request (audited)."), rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        if (parser.positionalArguments().size() != 2)
+            return usageError(QStringLiteral("request note: give REF and TEXT"), QStringLiteral("request note"));
+        if (!parser.isSet(as))
+            return usageError(QStringLiteral("request note: --as USER is required"), QStringLiteral("request note"));
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        if (Status s = (*session)->engine->addNote(
+                parser.positionalArguments().at(0), parser.value(as), parser.positionalArguments().at(1));
+            !s)
+            return fail(s.error());
+        m_out << "Note added to " << parser.positionalArguments().at(0).toUpper() << Qt::endl;
+        return Ok;
+    }
+
+    return usageError(sub.isEmpty() ? QStringLiteral("request: name a sub-command (new, list, show, act, note)")
+                                    : QStringLiteral("request: unknown sub-command '%1' (new, list, show, act, note)").arg(sub),
+        QStringLiteral(""));
+}
+
+int Cli::cmdAudit(const QStringList &args)
+{
+    const QString sub = args.value(0);
+    QCommandLineParser parser;
+    parser.addOption(dbOption());
+    const QCommandLineOption json = jsonOption();
+    parser.addOption(json);
+    if (sub != QLatin1String("verify"))
+        return usageError(sub.isEmpty() ? QStringLiteral("audit: name a sub-command (verify)")
+                                        : QStringLiteral("audit: unknown sub-command '%1' (verify)").arg(sub),
+            QStringLiteral(""));
+    const Parsed parsed = parseArgs(parser, QStringLiteral("audit verify"),
+        QStringLiteral("Check every audit event against the hash chain. Exits 0 when intact; otherwise 1, "
+                       "naming the first event that does not verify."),
+        args.mid(1), m_out, m_err);
+    if (!parsed.proceed)
+        return parsed.exitCode;
+    Result<std::unique_ptr<Session>> session = openSession(parser);
+    if (!session)
+        return fail(session.error());
+    Result<AuditVerification> result = (*session)->store->verifyAudit();
+    if (!result)
+        return fail(result.error());
+    if (parser.isSet(json)) {
+        m_out << jsonText(
+            QJsonObject {{QStringLiteral("intact"), result->intact}, {QStringLiteral("eventsChecked"), result->eventsChecked},
+                {QStringLiteral("firstBadEvent"), result->firstBadSeq}, {QStringLiteral("problem"), result->problem}});
+    } else if (result->intact) {
+        m_out << "Audit trail intact: " << result->eventsChecked << " events verified." << Qt::endl;
+    }
+    if (!result->intact) {
+        m_err << "rightsflow: audit trail broken: " << result->problem << Qt::endl;
+        return Failed;
+    }
+    return Ok;
+}
+
+int Cli::cmdDemo(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption(dbOption());
+    parser.addOption(workflowsOption());
+    const Parsed parsed = parseArgs(parser, QStringLiteral("demo"),
+        QStringLiteral("Create users and file sample requests of every right, drive them through their "
+                       "workflows and print what happens. Use a fresh register: the demo refuses one that "
+                       "already holds requests."),
+        args, m_out, m_err);
+    if (!parsed.proceed)
+        return parsed.exitCode;
+    Result<std::unique_ptr<Session>> session = openSession(parser, true);
+    if (!session)
+        return fail(session.error());
+    Demo demo(*(*session)->engine, m_out);
+    if (Status s = demo.run(); !s)
+        return fail(s.error());
+    return Ok;
+}
+
+} // namespace rf

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/Result.h"
+#include "request/Request.h"
+
+#include <QDateTime>
+
+namespace rf {
+
+// Checks a request as it is filed, before anything reaches the register, and
+// reports every problem at once, each line naming the field ("requester.email:
+// 'bob@' is not an e-mail address"). It also fills in what can be derived: the
+// identifiers taken from the data subject's own details, normalised forms.
+class IntakeValidator
+{
+public:
+    // Receipt times up to this far ahead of the clock are accepted, so that a
+    // desktop whose clock runs a little fast can still file a request.
+    static constexpr qint64 kAllowedClockSkewSecs = 5 * 60;
+
+    explicit IntakeValidator(const QDateTime &now)
+        : m_now(now)
+    { }
+
+    // Returns the form with received time defaulted and identifiers completed,
+    // or an Invalid error whose details list every field problem.
+    [[nodiscard]] Result<IntakeForm> validate(const IntakeForm &form) const;
+
+    [[nodiscard]] static bool isEmail(const QString &text);
+    [[nodiscard]] static bool isUkPostcode(const QString &text);
+    [[nodiscard]] static bool isNiNumber(const QString &text);
+    [[nodiscard]] static bool isPhoneNumber(const QString &text);
+
+    // The form used to compare identifiers when looking for duplicates:
+    // e-mail lower-cased, postcode and NI number upper-cased without spaces,
+    // phone as digits with +44 written as 0, names with single spaces.
+    [[nodiscard]] static QString normalizeIdentifier(const QString &kind, const QString &value);
+
+private:
+    QDateTime m_now;
+};
+
+} // namespace rf

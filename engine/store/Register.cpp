@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Register.h"
+
+#include "store/SqlStore.h"
+
+#include <QDir>
+#include <QStandardPaths>
+
+namespace rf {
+
+QString Register::defaultLocation()
+{
+    QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (base.isEmpty())
+        base = QDir::homePath() + QStringLiteral("/.local/share");
+    return base + QStringLiteral("/rightsflow/register.sqlite");
+}
+
+QString Register::resolveLocation(const QString &fromCommandLine)
+{
+    if (!fromCommandLine.isEmpty())
+        return fromCommandLine;
+    const QString fromEnv = qEnvironmentVariable("RIGHTSFLOW_DB");
+    return fromEnv.isEmpty() ? defaultLocation() : fromEnv;
+}
+
+Result<std::unique_ptr<Store>> Register::open(const QString &location, bool create)
+{
+    if (location.startsWith(QLatin1String("postgres://")) || location.startsWith(QLatin1String("postgresql://")))
+        return makeError(ErrorCode::Unsupported,
+            QStringLiteral("PostgreSQL registers are not supported by this build yet; use a SQLite file path"));
+    QString path = location;
+    if (path.startsWith(QLatin1String("sqlite://")))
+        path = path.mid(9);
+    auto store = std::make_unique<SqlStore>(SqlDialect::Sqlite, path, SqlStore::Options {create});
+    if (Status s = store->open(); !s)
+        return s.error();
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+} // namespace rf

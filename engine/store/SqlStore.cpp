@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "SqlStore.h"
+
+#include "core/Clock.h"
+#include "core/Logging.h"
+#include "request/IntakeValidator.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QUuid>
+
+namespace rf {
+
+namespace {
+
+QString sqlTime(const QDateTime &t)
+{
+    return t.isValid() ? isoUtc(t) : QString();
+}
+
+QDateTime fromSqlTime(const QVariant &v)
+{
+    const QString text = v.toString();
+    return text.isEmpty() ? QDateTime() : parseIsoDateTime(text);
+}
+
+// The request columns, in the order insert/update bind them.
+const QStringList kRequestColumns {
+    QStringLiteral("reference"),
+    QStringLiteral("right_name"),
+    QStringLiteral("channel"),
+    QStringLiteral("received_at"),
+    QStringLiteral("requester_name"),
+    QStringLiteral("requester_email"),
+    QStringLiteral("requester_phone"),
+    QStringLiteral("requester_address"),
+    QStringLiteral("requester_postcode"),
+    QStringLiteral("acting_for_subject"),
+    QStringLiteral("subject_name"),
+    QStringLiteral("subject_email"),
+    QStringLiteral("subject_phone"),
+    QStringLiteral("subject_address"),
+    QStringLiteral("subject_postcode"),
+    QStringLiteral("relationship"),
+    QStringLiteral("authority_received"),
+    QStringLiteral("scope"),
+    QStringLiteral("assignee"),
+    QStringLiteral("state"),
+    QStringLiteral("closed"),
+    QStringLiteral("workflow_id"),
+    QStringLiteral("workflow_hash"),
+    QStringLiteral("version"),
+    QStringLiteral("possible_duplicate_of"),
+    QStringLiteral("identity_verified_at"),
+    QStringLiteral("responded_at"),
+    QStringLiteral("closed_at"),
+    QStringLiteral("created_at"),
+    QStringLiteral("updated_at"),
+};
+
+QVariantList requestValues(const Request &r)
+{
+    return {
+        r.reference,
+        r.right,
+        r.channel,
+        sqlTime(r.received),
+        r.requester.name,
+        r.requester.email,
+        r.requester.phone,
+        r.requester.address,
+        r.requester.postcode,
+        r.actingForSubject ? 1 : 0,
+        r.subject.name,
+        r.subject.email,
+        r.subject.phone,
+        r.subject.address,
+        r.subject.postcode,
+        r.relationship,
+        r.authorityReceived ? 1 : 0,
+        r.scope,
+        r.assignee,
+        r.state,
+        r.closedAt.isValid() ? 1 : 0,
+        r.workflowId,
+        r.workflowHash,
+        r.version,
+        r.possibleDuplicateOf,
+        sqlTime(r.identityVerifiedAt),
+        sqlTime(r.respondedAt),
+        sqlTime(r.closedAt),
+        sqlTime(r.createdAt),
+        sqlTime(r.updatedAt),
+    };
+}
+
+} // namespace
+
+SqlStore::SqlStore(SqlDialect dialect, QString location, Options options)
+    : m_dialect(dialect)
+    , m_location(std::move(location))
+    , m_options(options)
+    , m_connection(QStringLiteral("rightsflow-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{ }
+
+SqlStore::~SqlStore()
+{
+    if (QSqlDatabase::contains(m_connection)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+            if (m_inTransaction)
+                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+}
+
+QString SqlStore::describe() const
+{
+    return m_dialect == SqlDialect::Sqlite ? QStringLiteral("SQLite register %1").arg(QDir::toNativeSeparators(m_location))
+                                           : QStringLiteral("PostgreSQL register");
+}
+
+Error SqlStore::storageError(const QString &what, const QSqlQuery &query) const
+{
+    return makeError(ErrorCode::Storage, QStringLiteral("%1: %2 (%3)").arg(describe(), what, query.lastError().text()));
+}
+
+Result<QSqlQuery> SqlStore::exec(const QString &sql, const QVariantList &values)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.setForwardOnly(true);
+    if (!query.prepare(sql))
+        return storageError(QStringLiteral("cannot prepare a statement"), query);
+    for (const QVariant &value : values) {
+        // A null QString would bind as SQL NULL; the register stores "no
+        // value" as an empty string, so NOT NULL columns hold.
+        if (value.metaType().id() == QMetaType::QString && value.toString().isNull())
+            query.addBindValue(QStringLiteral(""));
+        else
+            query.addBindValue(value);
+    }
+    if (!query.exec())
+        return storageError(QStringLiteral("a statement failed"), query);
+    return query;
+}
+
+Status SqlStore::open()
+{
+    if (m_dialect != SqlDialect::Sqlite)
+        return makeError(ErrorCode::Unsupported, QStringLiteral("this build of Rightsflow only opens SQLite registers"));
+
+    const QFileInfo file(m_location);
+    if (!file.exists()) {
+        if (!m_options.createIfMissing)
+            return makeError(ErrorCode::NotFound,
+                QStringLiteral("no register at %1; create one with 'rightsflow init --db %1'")
+                    .arg(QDir::toNativeSeparators(m_location)));
+        if (!QDir().mkpath(file.absolutePath()))
+            return makeError(
+                ErrorCode::Storage, QStringLiteral("cannot create the folder %1 for the register").arg(file.absolutePath()));
+    }
+
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    db.setDatabaseName(m_location);
+    // Wait for another writer (a second desktop, the worker) rather than fail at once.
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    if (!db.open())
+        return makeError(ErrorCode::Storage, QStringLiteral("%1: cannot open: %2").arg(describe(), db.lastError().text()));
+
+    QSqlQuery pragma(db);
+    // WAL lets readers run beside the writer; synchronous=FULL makes every
+    // commit durable before it is acknowledged.
+    const QStringList pragmas {QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=FULL"),
+        QStringLiteral("PRAGMA foreign_keys=ON")};
+    for (const QString &statement : pragmas) {
+        if (!pragma.exec(statement))
+            return storageError(QStringLiteral("cannot set %1").arg(statement), pragma);
+    }
+    // A file that is not SQLite fails here rather than later.
+    if (!pragma.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")))
+        return storageError(QStringLiteral("is not a Rightsflow register"), pragma);
+
+    Migrator migrator(m_connection, m_dialect);
+    const Result<int> migrated = migrator.migrate();
+    if (!migrated)
+        return makeError(migrated.error().code, QStringLiteral("%1: %2").arg(describe(), migrated.error().message));
+    return {};
+}
+
+int SqlStore::schemaVersion()
+{
+    const Result<int> version = Migrator(m_connection, m_dialect).currentVersion();
+    return version ? *version : -1;
+}
+
+Status SqlStore::begin()
+{
+    // IMMEDIATE takes the write lock at once, so two writers queue on the busy
+    // timeout instead of deadlocking when a reader upgrades to a writer.
+    const QString statement = m_dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN");
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (!query.exec(statement))
+        return storageError(QStringLiteral("cannot start a transaction"), query);
+    m_inTransaction = true;
+    return {};
+}
+
+Status SqlStore::commit()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (!query.exec(QStringLiteral("COMMIT")))
+        return storageError(QStringLiteral("cannot commit"), query);
+    m_inTransaction = false;
+    return {};
+}
+
+void SqlStore::rollback()
+{
+    if (!m_inTransaction)
+        return;
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (!query.exec(QStringLiteral("ROLLBACK")))
+        qCWarning(lcStore) << "rollback failed:" << query.lastError().text();
+    m_inTransaction = false;
+}
+
+// --- users -----------------------------------------------------------------
+
+Result<User> SqlStore::addUser(const User &user)
+{
+    const Result<std::optional<User>> existing = findUser(user.name);
+    if (!existing)
+        return existing.error();
+    if (existing->has_value())
+        return makeError(
+            ErrorCode::Conflict, QStringLiteral("a user named '%1' already exists (role %2)").arg(user.name, (*existing)->role));
+    Result<QSqlQuery> q
+        = exec(QStringLiteral("INSERT INTO users (name, role, email, active, created_at) VALUES (?, ?, ?, 1, ?) RETURNING id"),
+            {user.name, user.role, user.email, isoUtc(QDateTime::currentDateTimeUtc())});
+    if (!q)
+        return q.error();
+    User stored = user;
+    if (q->next())
+        stored.id = q->value(0).toLongLong();
+    return stored;
+}
+
+Result<std::optional<User>> SqlStore::findUser(const QString &name)
+{
+    Result<QSqlQuery> q = exec(QStringLiteral("SELECT id, name, role, email, active FROM users WHERE name = ?"), {name});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<User>();
+    return std::optional<User>(User {q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(),
+        q->value(3).toString(), q->value(4).toInt() != 0});
+}
+
+Result<QList<User>> SqlStore::users()
+{
+    Result<QSqlQuery> q = exec(QStringLiteral("SELECT id, name, role, email, active FROM users ORDER BY name"));
+    if (!q)
+        return q.error();
+    QList<User> result;
+    while (q->next())
+        result.append(User {q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(), q->value(3).toString(),
+            q->value(4).toInt() != 0});
+    return result;
+}
+
+// --- workflow definitions ----------------------------------------------------
+
+Status SqlStore::storeDefinition(
+    const QString &hash, const QString &workflowId, const QString &right, const QByteArray &canonicalJson, const QDateTime &now)
+{
+    Result<QSqlQuery> q
+        = exec(QStringLiteral("INSERT INTO workflow_definitions (hash, workflow_id, right_name, definition, first_used_at) "
+                              "VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING"),
+            {hash, workflowId, right, QString::fromUtf8(canonicalJson), isoUtc(now)});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Result<QByteArray> SqlStore::definitionJson(const QString &hash)
+{
+    Result<QSqlQuery> q = exec(QStringLiteral("SELECT definition FROM workflow_definitions WHERE hash = ?"), {hash});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(ErrorCode::NotFound, QStringLiteral("%1: no workflow definition with hash %2").arg(describe(), hash));
+    return q->value(0).toString().toUtf8();
+}
+
+// --- requests ------------------------------------------------------------------
+
+Result<QString> SqlStore::nextReference(int year)
+{
+    // Numbers are taken inside the filing transaction: a rolled-back filing
+    // may leave a gap, never a duplicate.
+    Result<QSqlQuery> q = exec(QStringLiteral("INSERT INTO reference_counters (year, last_number) VALUES (?, 1) "
+                                              "ON CONFLICT (year) DO UPDATE SET last_number = reference_counters.last_number + 1 "
+                                              "RETURNING last_number"),
+        {year});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(ErrorCode::Storage, QStringLiteral("%1: could not allocate a reference number").arg(describe()));
+    return QStringLiteral("DSR-%1-%2").arg(year).arg(q->value(0).toLongLong(), 6, 10, QLatin1Char('0'));
+}
+
+Result<qint64> SqlStore::insertRequest(const Request &request)
+{
+    QStringList marks;
+    for (qsizetype i = 0; i < kRequestColumns.size(); ++i)
+        marks << QStringLiteral("?");
+    Result<QSqlQuery> q = exec(QStringLiteral("INSERT INTO requests (%1) VALUES (%2) RETURNING id")
+                                   .arg(kRequestColumns.join(QStringLiteral(", ")), marks.join(QStringLiteral(", "))),
+        requestValues(request));
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(ErrorCode::Storage, QStringLiteral("%1: the new request got no id").arg(describe()));
+    const qint64 id = q->value(0).toLongLong();
+
+    for (qsizetype i = 0; i < request.identifiers.size(); ++i) {
+        const Identifier &identifier = request.identifiers.at(i);
+        Result<QSqlQuery> idq
+            = exec(QStringLiteral("INSERT INTO request_identifiers (request_id, position, kind, value, normalized) "
+                                  "VALUES (?, ?, ?, ?, ?)"),
+                {id, int(i), identifier.kind, identifier.value,
+                    IntakeValidator::normalizeIdentifier(identifier.kind, identifier.value)});
+        if (!idq)
+            return idq.error();
+    }
+    return id;
+}
+
+Result<Request> SqlStore::loadRequest(const QString &reference)
+{
+    Result<QSqlQuery> q
+        = exec(QStringLiteral("SELECT id, %1 FROM requests WHERE reference = ?").arg(kRequestColumns.join(QStringLiteral(", "))),
+            {reference});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(ErrorCode::NotFound, QStringLiteral("no request %1 in the register").arg(reference));
+    int c = 0;
+    Request r;
+    r.id = q->value(c++).toLongLong();
+    r.reference = q->value(c++).toString();
+    r.right = q->value(c++).toString();
+    r.channel = q->value(c++).toString();
+    r.received = fromSqlTime(q->value(c++));
+    r.requester = Person {q->value(c).toString(), q->value(c + 1).toString(), q->value(c + 2).toString(),
+        q->value(c + 3).toString(), q->value(c + 4).toString()};
+    c += 5;
+    r.actingForSubject = q->value(c++).toInt() != 0;
+    r.subject = Person {q->value(c).toString(), q->value(c + 1).toString(), q->value(c + 2).toString(),
+        q->value(c + 3).toString(), q->value(c + 4).toString()};
+    c += 5;
+    r.relationship = q->value(c++).toString();
+    r.authorityReceived = q->value(c++).toInt() != 0;
+    r.scope = q->value(c++).toString();
+    r.assignee = q->value(c++).toString();
+    r.state = q->value(c++).toString();
+    c++; // closed: derived from closed_at
+    r.workflowId = q->value(c++).toString();
+    r.workflowHash = q->value(c++).toString();
+    r.version = q->value(c++).toLongLong();
+    r.possibleDuplicateOf = q->value(c++).toString();
+    r.identityVerifiedAt = fromSqlTime(q->value(c++));
+    r.respondedAt = fromSqlTime(q->value(c++));
+    r.closedAt = fromSqlTime(q->value(c++));
+    r.createdAt = fromSqlTime(q->value(c++));
+    r.updatedAt = fromSqlTime(q->value(c++));
+
+    Result<QSqlQuery> ids
+        = exec(QStringLiteral("SELECT kind, value FROM request_identifiers WHERE request_id = ? ORDER BY position"), {r.id});
+    if (!ids)
+        return ids.error();
+    while (ids->next())
+        r.identifiers.append(Identifier {ids->value(0).toString(), ids->value(1).toString()});
+
+    Result<QSqlQuery> notes
+        = exec(QStringLiteral("SELECT created_at, author, body FROM request_notes WHERE request_id = ? ORDER BY id"), {r.id});
+    if (!notes)
+        return notes.error();
+    while (notes->next())
+        r.notes.append(Note {fromSqlTime(notes->value(0)), notes->value(1).toString(), notes->value(2).toString()});
+
+    Result<QSqlQuery> files
+        = exec(QStringLiteral("SELECT id, name, media_type, sha256, size, added_by, added_at FROM attachments "
+                              "WHERE request_id = ? ORDER BY id"),
+            {r.id});
+    if (!files)
+        return files.error();
+    while (files->next())
+        r.attachments.append(Attachment {files->value(0).toLongLong(), files->value(1).toString(), files->value(2).toString(),
+            files->value(3).toString(), files->value(4).toLongLong(), files->value(5).toString(), fromSqlTime(files->value(6))});
+    return r;
+}
+
+Status SqlStore::updateRequest(const Request &request, qint64 expectedVersion)
+{
+    QStringList assignments;
+    for (const QString &column : kRequestColumns)
+        assignments << column + QStringLiteral(" = ?");
+    QVariantList values = requestValues(request);
+    values << request.id << expectedVersion;
+    Result<QSqlQuery> q
+        = exec(QStringLiteral("UPDATE requests SET %1 WHERE id = ? AND version = ?").arg(assignments.join(QStringLiteral(", "))),
+            values);
+    if (!q)
+        return q.error();
+    if (q->numRowsAffected() != 1)
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral("request %1 was changed by someone else (it is no longer at version %2)")
+                .arg(request.reference)
+                .arg(expectedVersion));
+    return {};
+}
+
+Result<QList<RequestSummary>> SqlStore::listRequests(const RequestFilter &filter)
+{
+    QStringList where;
+    QVariantList values;
+    if (!filter.state.isEmpty()) {
+        where << QStringLiteral("state = ?");
+        values << filter.state;
+    }
+    if (!filter.right.isEmpty()) {
+        where << QStringLiteral("right_name = ?");
+        values << filter.right;
+    }
+    if (!filter.assignee.isEmpty()) {
+        where << QStringLiteral("assignee = ?");
+        values << filter.assignee;
+    }
+    if (!filter.channel.isEmpty()) {
+        where << QStringLiteral("channel = ?");
+        values << filter.channel;
+    }
+    if (filter.openOnly)
+        where << QStringLiteral("closed = 0");
+    values << qMax(0, filter.limit) << qMax(0, filter.offset);
+    const QString sql
+        = QStringLiteral("SELECT reference, right_name, channel, state, received_at, requester_name, assignee, version, closed "
+                         "FROM requests %1 ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?")
+              .arg(where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND ")));
+    Result<QSqlQuery> q = exec(sql, values);
+    if (!q)
+        return q.error();
+    QList<RequestSummary> result;
+    while (q->next()) {
+        result.append(RequestSummary {q->value(0).toString(), q->value(1).toString(), q->value(2).toString(),
+            q->value(3).toString(), fromSqlTime(q->value(4)), q->value(5).toString(), q->value(6).toString(),
+            q->value(7).toLongLong(), q->value(8).toInt() != 0});
+    }
+    return result;
+}
+
+Result<QStringList> SqlStore::findByIdentifiers(const QString &right, const QList<Identifier> &normalised, const QDateTime &since)
+{
+    // A strong identifier on its own, or name and postcode together, marks a
+    // possible duplicate; a name alone is too common.
+    static const QStringList strongKinds {
+        QStringLiteral("email"), QStringLiteral("phone"), QStringLiteral("ni-number"), QStringLiteral("account")};
+    QStringList matches;
+    QString name;
+    QString postcode;
+    for (const Identifier &id : normalised) {
+        if (id.kind == QLatin1String("name"))
+            name = id.value;
+        else if (id.kind == QLatin1String("postcode"))
+            postcode = id.value;
+        if (!strongKinds.contains(id.kind))
+            continue;
+        Result<QSqlQuery> q
+            = exec(QStringLiteral("SELECT DISTINCT r.reference FROM request_identifiers i JOIN requests r ON r.id = i.request_id "
+                                  "WHERE i.kind = ? AND i.normalized = ? AND r.right_name = ? AND r.received_at >= ? "
+                                  "ORDER BY r.reference"),
+                {id.kind, id.value, right, isoUtc(since)});
+        if (!q)
+            return q.error();
+        while (q->next()) {
+            if (!matches.contains(q->value(0).toString()))
+                matches << q->value(0).toString();
+        }
+    }
+    if (!name.isEmpty() && !postcode.isEmpty()) {
+        Result<QSqlQuery> q = exec(
+            QStringLiteral("SELECT DISTINCT r.reference FROM requests r "
+                           "JOIN request_identifiers n ON n.request_id = r.id AND n.kind = 'name' AND n.normalized = ? "
+                           "JOIN request_identifiers p ON p.request_id = r.id AND p.kind = 'postcode' AND p.normalized = ? "
+                           "WHERE r.right_name = ? AND r.received_at >= ? ORDER BY r.reference"),
+            {name, postcode, right, isoUtc(since)});
+        if (!q)
+            return q.error();
+        while (q->next()) {
+            if (!matches.contains(q->value(0).toString()))
+                matches << q->value(0).toString();
+        }
+    }
+    matches.sort();
+    return matches;
+}
+
+Status SqlStore::addNote(qint64 requestId, const Note &note)
+{
+    Result<QSqlQuery> q
+        = exec(QStringLiteral("INSERT INTO request_notes (request_id, author, created_at, body) VALUES (?, ?, ?, ?)"),
+            {requestId, note.author, isoUtc(note.at), note.text});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+// --- audit trail ---------------------------------------------------------------
+
+Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
+{
+    // The head row is read and written in the caller's transaction; on
+    // PostgreSQL FOR UPDATE makes concurrent appenders queue on it.
+    const QString lock = m_dialect == SqlDialect::Postgres ? QStringLiteral(" FOR UPDATE") : QString();
+    Result<QSqlQuery> head
+        = exec(QStringLiteral("SELECT key, value FROM meta WHERE key IN ('audit_head_seq', 'audit_head_hash')") + lock);
+    if (!head)
+        return head.error();
+    qint64 headSeq = -1;
+    QString headHash;
+    while (head->next()) {
+        if (head->value(0).toString() == QLatin1String("audit_head_seq"))
+            headSeq = head->value(1).toString().toLongLong();
+        else
+            headHash = head->value(1).toString();
+    }
+    if (headSeq < 0 || headHash.isEmpty())
+        return makeError(
+            ErrorCode::Storage, QStringLiteral("%1: the audit head is missing; the register is damaged").arg(describe()));
+
+    AuditChain::seal(event, headSeq + 1, headHash);
+    Result<QSqlQuery> insert
+        = exec(QStringLiteral("INSERT INTO audit_events (seq, reference, at, actor, action, from_state, to_state, "
+                              "payload, payload_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            {event.seq, event.reference, isoUtc(event.at), event.actor, event.action, event.fromState, event.toState,
+                QString::fromUtf8(AuditChain::canonicalPayload(event.inputs, event.note)), event.payloadHash, event.prevHash,
+                event.hash});
+    if (!insert)
+        return insert.error();
+    Result<QSqlQuery> seq
+        = exec(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'audit_head_seq'"), {QString::number(event.seq)});
+    if (!seq)
+        return seq.error();
+    Result<QSqlQuery> hash = exec(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'audit_head_hash'"), {event.hash});
+    if (!hash)
+        return hash.error();
+    return event;
+}
+
+namespace {
+
+AuditEvent auditFromRow(const QSqlQuery &q)
+{
+    AuditEvent e;
+    e.seq = q.value(0).toLongLong();
+    e.reference = q.value(1).toString();
+    e.at = parseIsoDateTime(q.value(2).toString());
+    e.actor = q.value(3).toString();
+    e.action = q.value(4).toString();
+    e.fromState = q.value(5).toString();
+    e.toState = q.value(6).toString();
+    if (q.value(7).isNull()) {
+        e.payloadPurged = true;
+    } else {
+        const QJsonObject payload = QJsonDocument::fromJson(q.value(7).toString().toUtf8()).object();
+        e.inputs = payload.value(QStringLiteral("inputs")).toObject();
+        e.note = payload.value(QStringLiteral("note")).toString();
+    }
+    e.payloadHash = q.value(8).toString();
+    e.prevHash = q.value(9).toString();
+    e.hash = q.value(10).toString();
+    return e;
+}
+
+const QString kAuditColumns
+    = QStringLiteral("seq, reference, at, actor, action, from_state, to_state, payload, payload_hash, prev_hash, hash");
+
+} // namespace
+
+Result<QList<AuditEvent>> SqlStore::auditEvents(const QString &reference)
+{
+    Result<QSqlQuery> q
+        = exec(QStringLiteral("SELECT %1 FROM audit_events WHERE reference = ? ORDER BY seq").arg(kAuditColumns), {reference});
+    if (!q)
+        return q.error();
+    QList<AuditEvent> events;
+    while (q->next())
+        events.append(auditFromRow(*q));
+    return events;
+}
+
+Result<AuditVerification> SqlStore::verifyAudit()
+{
+    Result<QSqlQuery> q = exec(QStringLiteral("SELECT %1 FROM audit_events ORDER BY seq").arg(kAuditColumns));
+    if (!q)
+        return q.error();
+    AuditVerification result;
+    QString previousHash = AuditChain::genesisHash();
+    qint64 expectedSeq = 1;
+    auto fail = [&result](qint64 seq, const QString &problem) {
+        result.intact = false;
+        result.firstBadSeq = seq;
+        result.problem = problem;
+    };
+    while (q->next()) {
+        const AuditEvent stored = auditFromRow(*q);
+        const QString label = QStringLiteral("audit event %1 (%2, '%3' by %4 at %5)")
+                                  .arg(stored.seq)
+                                  .arg(stored.reference.isEmpty() ? QStringLiteral("register") : stored.reference, stored.action,
+                                      stored.actor, isoUtc(stored.at));
+        if (stored.seq != expectedSeq) {
+            fail(expectedSeq,
+                QStringLiteral("audit event %1 is missing: the trail jumps from %2 to %3")
+                    .arg(expectedSeq)
+                    .arg(expectedSeq - 1)
+                    .arg(stored.seq));
+            return result;
+        }
+        if (!stored.payloadPurged) {
+            const QByteArray payload = q->value(7).toString().toUtf8();
+            const QString payloadHash
+                = QString::fromLatin1(QCryptographicHash::hash(payload, QCryptographicHash::Sha256).toHex());
+            if (payloadHash != stored.payloadHash) {
+                fail(stored.seq, label + QStringLiteral(": its inputs or note were changed"));
+                return result;
+            }
+        }
+        if (stored.prevHash != previousHash) {
+            fail(stored.seq,
+                label + QStringLiteral(": it does not follow the event before it (an event was removed or replaced)"));
+            return result;
+        }
+        if (AuditChain::hashOf(stored) != stored.hash) {
+            fail(stored.seq, label + QStringLiteral(": its content was changed"));
+            return result;
+        }
+        previousHash = stored.hash;
+        ++expectedSeq;
+        ++result.eventsChecked;
+    }
+
+    Result<QSqlQuery> head
+        = exec(QStringLiteral("SELECT key, value FROM meta WHERE key IN ('audit_head_seq', 'audit_head_hash')"));
+    if (!head)
+        return head.error();
+    qint64 headSeq = -1;
+    QString headHash;
+    while (head->next()) {
+        if (head->value(0).toString() == QLatin1String("audit_head_seq"))
+            headSeq = head->value(1).toString().toLongLong();
+        else
+            headHash = head->value(1).toString();
+    }
+    if (headSeq != expectedSeq - 1 || headHash != previousHash) {
+        fail(qMax<qint64>(1, expectedSeq),
+            QStringLiteral("the trail ends at event %1 but the register recorded %2 events: events were removed from the end")
+                .arg(expectedSeq - 1)
+                .arg(headSeq));
+    }
+    return result;
+}
+
+// --- outbox ----------------------------------------------------------------------
+
+Result<qint64> SqlStore::enqueue(const OutboxMessage &message)
+{
+    Result<QSqlQuery> q
+        = exec(QStringLiteral("INSERT INTO outbox (reference, template, recipient_role, recipient_name, recipient_address, "
+                              "channel, idempotency_key, payload, status, attempts, next_attempt_at, created_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?) RETURNING id"),
+            {message.reference, message.templateName, message.recipientRole, message.recipientName, message.recipientAddress,
+                message.channel, message.idempotencyKey,
+                QString::fromUtf8(QJsonDocument(message.payload).toJson(QJsonDocument::Compact)), isoUtc(message.createdAt),
+                isoUtc(message.createdAt)});
+    if (!q)
+        return q.error();
+    return q->next() ? q->value(0).toLongLong() : qint64(0);
+}
+
+Result<QList<OutboxMessage>> SqlStore::outbox(const QString &reference)
+{
+    const QString sql
+        = QStringLiteral("SELECT id, reference, template, recipient_role, recipient_name, recipient_address, channel, "
+                         "idempotency_key, payload, status, attempts, created_at FROM outbox %1 ORDER BY id")
+              .arg(reference.isEmpty() ? QString() : QStringLiteral("WHERE reference = ?"));
+    Result<QSqlQuery> q = reference.isEmpty() ? exec(sql) : exec(sql, {reference});
+    if (!q)
+        return q.error();
+    QList<OutboxMessage> result;
+    while (q->next()) {
+        OutboxMessage m;
+        m.id = q->value(0).toLongLong();
+        m.reference = q->value(1).toString();
+        m.templateName = q->value(2).toString();
+        m.recipientRole = q->value(3).toString();
+        m.recipientName = q->value(4).toString();
+        m.recipientAddress = q->value(5).toString();
+        m.channel = q->value(6).toString();
+        m.idempotencyKey = q->value(7).toString();
+        m.payload = QJsonDocument::fromJson(q->value(8).toString().toUtf8()).object();
+        m.status = q->value(9).toString();
+        m.attempts = q->value(10).toInt();
+        m.createdAt = fromSqlTime(q->value(11));
+        result.append(m);
+    }
+    return result;
+}
+
+} // namespace rf

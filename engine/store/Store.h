@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "audit/AuditEvent.h"
+#include "core/Result.h"
+#include "request/Records.h"
+#include "request/Request.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace rf {
+
+// What a list of requests is narrowed to. Empty fields do not filter.
+struct RequestFilter {
+    QString state;
+    QString right;
+    QString assignee;
+    QString channel;
+    bool openOnly = false;
+    int limit = 50;
+    int offset = 0;
+};
+
+// The columns a list shows; the full record is loadRequest().
+struct RequestSummary {
+    QString reference;
+    QString right;
+    QString channel;
+    QString state;
+    QDateTime received;
+    QString requesterName;
+    QString assignee;
+    qint64 version = 0;
+    bool closed = false;
+};
+
+struct AuditVerification {
+    bool intact = true;
+    qint64 eventsChecked = 0;
+    qint64 firstBadSeq = 0; // 0 when intact
+    QString problem; // what did not verify, for a person
+};
+
+// The register's storage. The engine talks only to this interface: SQLite is
+// the embedded default, PostgreSQL the shared register, and both must behave
+// the same. One Store serves one thread; every write happens between begin()
+// and commit(), so a request change, its audit event and its outgoing messages
+// land together or not at all.
+class Store
+{
+public:
+    virtual ~Store() = default;
+
+    // Connects and brings the schema up to date (or refuses a newer one).
+    [[nodiscard]] virtual Status open() = 0;
+    [[nodiscard]] virtual QString describe() const = 0; // for messages: never carries credentials
+    [[nodiscard]] virtual int schemaVersion() = 0;
+
+    [[nodiscard]] virtual Status begin() = 0;
+    [[nodiscard]] virtual Status commit() = 0;
+    virtual void rollback() = 0;
+
+    // Users.
+    [[nodiscard]] virtual Result<User> addUser(const User &user) = 0;
+    [[nodiscard]] virtual Result<std::optional<User>> findUser(const QString &name) = 0;
+    [[nodiscard]] virtual Result<QList<User>> users() = 0;
+
+    // Workflow definitions, by content hash.
+    [[nodiscard]] virtual Status storeDefinition(const QString &hash, const QString &workflowId, const QString &right,
+        const QByteArray &canonicalJson, const QDateTime &now)
+        = 0;
+    [[nodiscard]] virtual Result<QByteArray> definitionJson(const QString &hash) = 0;
+
+    // Requests.
+    [[nodiscard]] virtual Result<QString> nextReference(int year) = 0;
+    [[nodiscard]] virtual Result<qint64> insertRequest(const Request &request) = 0;
+    [[nodiscard]] virtual Result<Request> loadRequest(const QString &reference) = 0;
+    // Writes the request if its stored version is still `expectedVersion`;
+    // otherwise a Conflict error. The caller sets request.version to the new one.
+    [[nodiscard]] virtual Status updateRequest(const Request &request, qint64 expectedVersion) = 0;
+    [[nodiscard]] virtual Result<QList<RequestSummary>> listRequests(const RequestFilter &filter) = 0;
+    // References of requests of `right` received since `since` sharing an identifier (normalised).
+    [[nodiscard]] virtual Result<QStringList> findByIdentifiers(
+        const QString &right, const QList<Identifier> &normalised, const QDateTime &since)
+        = 0;
+    [[nodiscard]] virtual Status addNote(qint64 requestId, const Note &note) = 0;
+
+    // Audit trail. appendAudit seals the event (sequence, previous hash, hash).
+    [[nodiscard]] virtual Result<AuditEvent> appendAudit(AuditEvent event) = 0;
+    [[nodiscard]] virtual Result<QList<AuditEvent>> auditEvents(const QString &reference) = 0;
+    [[nodiscard]] virtual Result<AuditVerification> verifyAudit() = 0;
+
+    // Transactional outbox.
+    [[nodiscard]] virtual Result<qint64> enqueue(const OutboxMessage &message) = 0;
+    [[nodiscard]] virtual Result<QList<OutboxMessage>> outbox(const QString &reference) = 0;
+};
+
+// A write transaction that rolls back unless committed.
+class Transaction
+{
+public:
+    explicit Transaction(Store &store)
+        : m_store(store)
+    { }
+    ~Transaction()
+    {
+        if (m_open)
+            m_store.rollback();
+    }
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+
+    [[nodiscard]] Status begin()
+    {
+        Status status = m_store.begin();
+        m_open = status.ok();
+        return status;
+    }
+    [[nodiscard]] Status commit()
+    {
+        m_open = false;
+        Status status = m_store.commit();
+        if (!status)
+            m_store.rollback();
+        return status;
+    }
+
+private:
+    Store &m_store;
+    bool m_open = false;
+};
+
+} // namespace rf

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ActionRegistry.h"
+
+#include "core/Clock.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace rf {
+
+void ActionRegistry::registerGuard(
+    const QString &name, const QString &description, Guard guard, ParamCheck check, bool needsInputs)
+{
+    m_guards.insert(name, GuardEntry {description, std::move(guard), std::move(check), needsInputs});
+}
+
+void ActionRegistry::registerEffect(const QString &name, const QString &description, Effect effect, ParamCheck check)
+{
+    m_effects.insert(name, EffectEntry {description, std::move(effect), std::move(check)});
+}
+
+const ActionRegistry::GuardEntry *ActionRegistry::guard(const QString &name) const
+{
+    const auto it = m_guards.constFind(name);
+    return it == m_guards.cend() ? nullptr : &it.value();
+}
+
+const ActionRegistry::EffectEntry *ActionRegistry::effect(const QString &name) const
+{
+    const auto it = m_effects.constFind(name);
+    return it == m_effects.cend() ? nullptr : &it.value();
+}
+
+QStringList ActionRegistry::guardNames() const
+{
+    QStringList names = m_guards.keys();
+    names.sort();
+    return names;
+}
+
+QStringList ActionRegistry::effectNames() const
+{
+    QStringList names = m_effects.keys();
+    names.sort();
+    return names;
+}
+
+namespace {
+
+// Parameter checks shared by several steps.
+QStringList requireOnly(const QJsonObject &params, const QStringList &allowed)
+{
+    QStringList problems;
+    for (auto it = params.constBegin(); it != params.constEnd(); ++it) {
+        if (!allowed.contains(it.key()))
+            problems << QStringLiteral("%1: unknown parameter%2")
+                            .arg(it.key(),
+                                allowed.isEmpty()
+                                    ? QStringLiteral(" (this step takes none)")
+                                    : QStringLiteral(" (this step takes: %1)").arg(allowed.join(QStringLiteral(", "))));
+    }
+    return problems;
+}
+
+QStringList noParams(const QJsonObject &params, const TransitionDef &)
+{
+    return requireOnly(params, {});
+}
+
+QString inputText(const QJsonObject &inputs, const QString &name)
+{
+    const QJsonValue v = inputs.value(name);
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    return v.toString();
+}
+
+Status notifyEffect(EffectContext &ctx)
+{
+    const QString templateName = ctx.params.value(QStringLiteral("template")).toString();
+    const QString to = ctx.params.value(QStringLiteral("to")).toString(QStringLiteral("requester"));
+
+    QJsonObject payload {
+        {QStringLiteral("reference"), ctx.request.reference},
+        {QStringLiteral("right"), ctx.request.right},
+        {QStringLiteral("requesterName"), ctx.request.requester.name},
+        {QStringLiteral("subjectName"), ctx.request.dataSubject().name},
+        {QStringLiteral("received"), isoUtc(ctx.request.received)},
+        {QStringLiteral("action"), ctx.transition.name},
+        {QStringLiteral("inputs"), ctx.inputs},
+    };
+
+    auto queue = [&](const QString &role, const QString &name, const QString &address) {
+        OutboxMessage message;
+        message.reference = ctx.request.reference;
+        message.templateName = templateName;
+        message.recipientRole = role;
+        message.recipientName = name;
+        message.recipientAddress = address;
+        message.channel = address.isEmpty() ? QStringLiteral("post") : QStringLiteral("email");
+        message.payload = payload;
+        message.createdAt = ctx.now;
+        ctx.outbox.append(message);
+    };
+
+    if (to == QLatin1String("requester")) {
+        queue(to, ctx.request.requester.name, ctx.request.requester.email.trimmed());
+    } else if (to == QLatin1String("assignee")) {
+        if (ctx.request.assignee.isEmpty())
+            return makeError(ErrorCode::Refused,
+                QStringLiteral("the notice '%1' goes to the assignee, but request %2 has none; assign it first")
+                    .arg(templateName, ctx.request.reference));
+        const std::optional<User> user = ctx.userNamed(ctx.request.assignee);
+        queue(to, ctx.request.assignee, user ? user->email : QString());
+    } else { // dpo
+        const QList<User> dpos = ctx.usersWithRole(QStringLiteral("dpo"));
+        if (dpos.isEmpty())
+            return makeError(ErrorCode::Refused,
+                QStringLiteral("the notice '%1' goes to the DPO, but no user has the dpo role; add one "
+                               "with 'rightsflow user add NAME --role dpo'")
+                    .arg(templateName));
+        for (const User &dpo : dpos)
+            queue(to, dpo.name, dpo.email);
+    }
+    return {};
+}
+
+QStringList checkNotify(const QJsonObject &params, const TransitionDef &)
+{
+    QStringList problems = requireOnly(params, {QStringLiteral("template"), QStringLiteral("to")});
+    static const QRegularExpression templateName(QStringLiteral("^[a-z0-9][a-z0-9-]*$"));
+    const QJsonValue tmpl = params.value(QStringLiteral("template"));
+    if (tmpl.isUndefined())
+        problems << QStringLiteral("template: missing; name the notice to send, e.g. \"acknowledgement\"");
+    else if (!tmpl.isString() || !templateName.match(tmpl.toString()).hasMatch())
+        problems << QStringLiteral("template: expected a template name of lower-case letters, digits and '-'");
+    const QJsonValue to = params.value(QStringLiteral("to"));
+    static const QStringList recipients {QStringLiteral("requester"), QStringLiteral("assignee"), QStringLiteral("dpo")};
+    if (!to.isUndefined() && !recipients.contains(to.toString()))
+        problems << QStringLiteral("to: expected one of %1").arg(recipients.join(QStringLiteral(", ")));
+    return problems;
+}
+
+QStringList checkInputEquals(const QJsonObject &params, const TransitionDef &transition)
+{
+    QStringList problems = requireOnly(params, {QStringLiteral("input"), QStringLiteral("value")});
+    const QString inputName = params.value(QStringLiteral("input")).toString();
+    if (inputName.isEmpty())
+        problems << QStringLiteral("input: missing; name one of this transition's inputs");
+    else if (!transition.input(inputName))
+        problems << QStringLiteral("input: %1 is not an input of transition %2").arg(inputName, transition.name);
+    if (!params.value(QStringLiteral("value")).isString())
+        problems << QStringLiteral("value: expected a string");
+    return problems;
+}
+
+QStringList checkAssign(const QJsonObject &params, const TransitionDef &transition)
+{
+    QStringList problems = requireOnly(params, {QStringLiteral("input")});
+    const QString inputName = params.value(QStringLiteral("input")).toString(QStringLiteral("assignee"));
+    const InputDef *input = transition.input(inputName);
+    if (!input)
+        problems << QStringLiteral("input: transition %1 has no input named %2 to take the assignee from")
+                        .arg(transition.name, inputName);
+    else if (input->type != QLatin1String("user"))
+        problems << QStringLiteral("input: %1 must be of type user").arg(inputName);
+    return problems;
+}
+
+ActionRegistry makeBuiltins()
+{
+    ActionRegistry registry;
+
+    registry.registerGuard(
+        QStringLiteral("authority-received"),
+        QStringLiteral("When someone acts for the data subject, their authority must have been recorded."),
+        [](const GuardContext &ctx) -> Status {
+            if (ctx.request.actingForSubject && !ctx.request.authorityReceived)
+                return makeError(ErrorCode::Refused,
+                    QStringLiteral("%1 is made on behalf of %2 and no evidence of authority has been "
+                                   "recorded yet")
+                        .arg(ctx.request.reference, ctx.request.subject.name));
+            return {};
+        },
+        noParams);
+
+    registry.registerGuard(
+        QStringLiteral("assigned"), QStringLiteral("The request must have an assignee."),
+        [](const GuardContext &ctx) -> Status {
+            if (ctx.request.assignee.isEmpty())
+                return makeError(
+                    ErrorCode::Refused, QStringLiteral("%1 has no assignee yet; assign it first").arg(ctx.request.reference));
+            return {};
+        },
+        noParams);
+
+    registry.registerGuard(
+        QStringLiteral("input-equals"), QStringLiteral("An input must have a given value."),
+        [](const GuardContext &ctx) -> Status {
+            const QString name = ctx.params.value(QStringLiteral("input")).toString();
+            const QString expected = ctx.params.value(QStringLiteral("value")).toString();
+            if (inputText(ctx.inputs, name) != expected)
+                return makeError(ErrorCode::Refused, QStringLiteral("input %1 must be '%2' for this action").arg(name, expected));
+            return {};
+        },
+        checkInputEquals, true);
+
+    registry.registerEffect(QStringLiteral("notify"),
+        QStringLiteral("Queue a notice from a template to the requester, the assignee or the DPO."), notifyEffect, checkNotify);
+
+    registry.registerEffect(
+        QStringLiteral("record-authority"),
+        QStringLiteral("Record that evidence of the requester's authority to act for the subject was received."),
+        [](EffectContext &ctx) -> Status {
+            ctx.request.authorityReceived = true;
+            return {};
+        },
+        noParams);
+
+    registry.registerEffect(
+        QStringLiteral("record-identity-verified"), QStringLiteral("Record when identity evidence was verified."),
+        [](EffectContext &ctx) -> Status {
+            ctx.request.identityVerifiedAt = ctx.now;
+            return {};
+        },
+        noParams);
+
+    registry.registerEffect(
+        QStringLiteral("record-response"), QStringLiteral("Record the date of the final response."),
+        [](EffectContext &ctx) -> Status {
+            ctx.request.respondedAt = ctx.now;
+            return {};
+        },
+        noParams);
+
+    registry.registerEffect(
+        QStringLiteral("assign"), QStringLiteral("Assign the request to the user named by an input."),
+        [](EffectContext &ctx) -> Status {
+            const QString inputName = ctx.params.value(QStringLiteral("input")).toString(QStringLiteral("assignee"));
+            ctx.request.assignee = ctx.inputs.value(inputName).toString();
+            return {};
+        },
+        checkAssign);
+
+    return registry;
+}
+
+} // namespace
+
+const ActionRegistry &ActionRegistry::builtin()
+{
+    static const ActionRegistry registry = makeBuiltins();
+    return registry;
+}
+
+} // namespace rf

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Engine.h"
+
+#include "core/Logging.h"
+#include "request/IntakeValidator.h"
+
+#include <QJsonArray>
+
+namespace rf {
+
+Engine::Engine(
+    Store &store, const WorkflowLibrary &library, const Clock &clock, const ActionRegistry &registry, EngineOptions options)
+    : m_store(store)
+    , m_library(library)
+    , m_clock(clock)
+    , m_registry(registry)
+    , m_options(options)
+{ }
+
+Result<User> Engine::requireUser(const QString &name)
+{
+    const Result<std::optional<User>> user = m_store.findUser(name);
+    if (!user)
+        return user.error();
+    if (!user->has_value())
+        return makeError(ErrorCode::NotFound,
+            QStringLiteral("no user '%1' in the register; add one with 'rightsflow user add %1 --role officer'").arg(name));
+    if (!(*user)->active)
+        return makeError(ErrorCode::Forbidden, QStringLiteral("user '%1' is no longer active").arg(name));
+    return **user;
+}
+
+Result<User> Engine::addUser(const QString &name, const QString &role, const QString &email, const QString &actor)
+{
+    static const QRegularExpression userName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
+    QStringList problems;
+    if (!userName.match(name).hasMatch())
+        problems << QStringLiteral("name: '%1' is not a user name (letters, digits, '.', '_' and '-', up to 64)").arg(name);
+    if (!knownRoles().contains(role))
+        problems << QStringLiteral("role: unknown role '%1'; use one of %2").arg(role, knownRoles().join(QStringLiteral(", ")));
+    if (!email.isEmpty() && !IntakeValidator::isEmail(email))
+        problems << QStringLiteral("email: '%1' is not an e-mail address").arg(email);
+    if (!problems.isEmpty())
+        return makeError(ErrorCode::Invalid, QStringLiteral("the user was not added"), problems);
+
+    Transaction tx(m_store);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    Result<User> user = m_store.addUser(User {0, name, role, email, true});
+    if (!user)
+        return user.error();
+    AuditEvent event;
+    event.at = m_clock.now();
+    event.actor = actor;
+    event.action = QStringLiteral("user-add");
+    event.inputs = QJsonObject {{QStringLiteral("name"), name}, {QStringLiteral("role"), role}};
+    if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
+        return appended.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return user;
+}
+
+Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString &actor)
+{
+    const QDateTime now = m_clock.now();
+    Result<IntakeForm> validated = IntakeValidator(now).validate(input);
+    if (!validated)
+        return validated.error();
+    const IntakeForm &form = *validated;
+
+    const WorkflowDefinition *def = m_library.forRight(form.right);
+    if (!def)
+        return makeError(ErrorCode::NotFound,
+            QStringLiteral("right: no workflow definition for '%1' in %2").arg(form.right, m_library.directory()));
+    if (!form.assignee.isEmpty()) {
+        Result<User> assignee = requireUser(form.assignee);
+        if (!assignee)
+            return makeError(assignee.error().code, QStringLiteral("assignee: ") + assignee.error().message);
+    }
+
+    Transaction tx(m_store);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (Status s = m_store.storeDefinition(def->hash, def->id, def->right, def->canonicalJson, now); !s)
+        return s.error();
+
+    QList<Identifier> normalised;
+    for (const Identifier &id : form.identifiers)
+        normalised.append(Identifier {id.kind, IntakeValidator::normalizeIdentifier(id.kind, id.value)});
+    Result<QStringList> duplicates
+        = m_store.findByIdentifiers(form.right, normalised, form.received.addDays(-m_options.duplicateWindowDays));
+    if (!duplicates)
+        return duplicates.error();
+
+    Result<QString> reference = m_store.nextReference(now.date().year());
+    if (!reference)
+        return reference.error();
+
+    Request r;
+    r.reference = *reference;
+    r.right = form.right;
+    r.channel = form.channel;
+    r.received = form.received.toUTC();
+    r.requester = form.requester;
+    r.actingForSubject = form.actingForSubject;
+    r.subject = form.subject;
+    r.relationship = form.relationship;
+    r.authorityReceived = form.authorityReceived;
+    r.identifiers = form.identifiers;
+    r.scope = form.scope;
+    r.assignee = form.assignee;
+    r.state = def->initial;
+    r.workflowId = def->id;
+    r.workflowHash = def->hash;
+    r.version = 1;
+    r.possibleDuplicateOf = duplicates->join(QLatin1Char(','));
+    r.createdAt = now;
+    r.updatedAt = now;
+    Result<qint64> id = m_store.insertRequest(r);
+    if (!id)
+        return id.error();
+    r.id = *id;
+
+    AuditEvent event;
+    event.reference = r.reference;
+    event.at = now;
+    event.actor = actor;
+    event.action = QStringLiteral("file");
+    event.toState = r.state;
+    event.inputs = QJsonObject {{QStringLiteral("right"), r.right}, {QStringLiteral("channel"), r.channel},
+        {QStringLiteral("received"), isoUtc(r.received)}, {QStringLiteral("workflow"), r.workflowId},
+        {QStringLiteral("workflowHash"), r.workflowHash}};
+    if (!duplicates->isEmpty())
+        event.inputs.insert(QStringLiteral("possibleDuplicateOf"), QJsonArray::fromStringList(*duplicates));
+    if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
+        return appended.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    qCInfo(lcEngine) << "filed" << r.reference << r.right;
+    return FiledRequest {r, *duplicates};
+}
+
+Result<Request> Engine::request(const QString &reference)
+{
+    return m_store.loadRequest(reference.trimmed().toUpper());
+}
+
+Result<std::shared_ptr<const WorkflowDefinition>> Engine::definitionOf(const Request &request)
+{
+    if (const auto cached = m_definitions.constFind(request.workflowHash); cached != m_definitions.cend())
+        return *cached;
+    Result<QByteArray> json = m_store.definitionJson(request.workflowHash);
+    if (!json)
+        return json.error();
+    Result<WorkflowDefinition> def
+        = WorkflowLoader(m_registry)
+              .parse(*json, QStringLiteral("workflow %1 (version %2)").arg(request.workflowId, request.workflowHash.left(12)));
+    if (!def)
+        return makeError(ErrorCode::Unsupported,
+            QStringLiteral("request %1 runs under a workflow version this Rightsflow cannot run").arg(request.reference),
+            def.error().details);
+    auto shared = std::make_shared<const WorkflowDefinition>(std::move(def).value());
+    m_definitions.insert(request.workflowHash, shared);
+    return std::shared_ptr<const WorkflowDefinition>(shared);
+}
+
+Status Engine::checkAvailable(const Request &request, const WorkflowDefinition &def, const TransitionDef &transition,
+    const User &user, const QJsonObject *inputs)
+{
+    if (!transition.from.contains(request.state)) {
+        const StateDef *state = def.state(request.state);
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("'%1' cannot be done on %2 while it is %3 (state %4)")
+                .arg(transition.name, request.reference, state ? state->label.toLower() : request.state, request.state));
+    }
+    if (!transition.roles.contains(user.role))
+        return makeError(ErrorCode::Forbidden,
+            QStringLiteral("%1 (role %2) may not '%3' on %4; that needs the role %5")
+                .arg(user.name, user.role, transition.name, request.reference, transition.roles.join(QStringLiteral(" or "))));
+    const QJsonObject noInputs;
+    const QDateTime now = m_clock.now();
+    for (const StepRef &step : transition.guards) {
+        const ActionRegistry::GuardEntry *entry = m_registry.guard(step.name);
+        if (!entry)
+            return makeError(ErrorCode::Unsupported, QStringLiteral("guard '%1' is not known to this Rightsflow").arg(step.name));
+        if (!inputs && entry->needsInputs)
+            continue;
+        const GuardContext ctx {request, transition, inputs ? *inputs : noInputs, user, now, step.params};
+        if (Status s = entry->guard(ctx); !s)
+            return makeError(
+                s.error().code, QStringLiteral("'%1' is not possible yet: %2").arg(transition.name, s.error().message));
+    }
+    return {};
+}
+
+Result<QList<ActionOffer>> Engine::actions(const Request &request, const QString &userName)
+{
+    Result<std::shared_ptr<const WorkflowDefinition>> def = definitionOf(request);
+    if (!def)
+        return def.error();
+    std::optional<User> user;
+    if (!userName.isEmpty()) {
+        Result<User> found = requireUser(userName);
+        if (!found)
+            return found.error();
+        user = *found;
+    }
+    QList<ActionOffer> offers;
+    for (const TransitionDef *t : (*def)->transitionsFrom(request.state)) {
+        ActionOffer offer {t->name, t->label, t->description, t->to, t->roles, t->inputs, true, {}};
+        if (user) {
+            if (Status s = checkAvailable(request, **def, *t, *user, nullptr); !s) {
+                offer.allowed = false;
+                offer.whyNot = s.error().message;
+            }
+        }
+        offers.append(offer);
+    }
+    return offers;
+}
+
+Result<QJsonObject> Engine::checkInputs(const TransitionDef &transition, const QMap<QString, QString> &raw)
+{
+    QStringList problems;
+    QJsonObject inputs;
+    for (auto it = raw.constBegin(); it != raw.constEnd(); ++it) {
+        if (!transition.input(it.key())) {
+            QStringList names;
+            for (const InputDef &in : transition.inputs)
+                names << in.name;
+            problems << QStringLiteral("input '%1': '%2' takes no such input%3")
+                            .arg(it.key(), transition.name,
+                                names.isEmpty() ? QStringLiteral(" (it takes none)")
+                                                : QStringLiteral(" (it takes: %1)").arg(names.join(QStringLiteral(", "))));
+        }
+    }
+    for (const InputDef &in : transition.inputs) {
+        const QString value = raw.value(in.name).trimmed();
+        const QString where = QStringLiteral("input '%1' (%2)").arg(in.name, in.label);
+        if (value.isEmpty()) {
+            if (in.required)
+                problems << where + QStringLiteral(": required");
+            continue;
+        }
+        if (in.type == QLatin1String("date")) {
+            const QDate date = QDate::fromString(value, Qt::ISODate);
+            if (!date.isValid())
+                problems << where + QStringLiteral(": '%1' is not a date (use YYYY-MM-DD)").arg(value);
+            else
+                inputs.insert(in.name, date.toString(Qt::ISODate));
+        } else if (in.type == QLatin1String("choice")) {
+            if (!in.choices.contains(value))
+                problems << where + QStringLiteral(": '%1' is not one of %2").arg(value, in.choices.join(QStringLiteral(", ")));
+            else
+                inputs.insert(in.name, value);
+        } else if (in.type == QLatin1String("boolean")) {
+            static const QStringList yes {QStringLiteral("true"), QStringLiteral("yes"), QStringLiteral("1")};
+            static const QStringList no {QStringLiteral("false"), QStringLiteral("no"), QStringLiteral("0")};
+            if (yes.contains(value.toLower()))
+                inputs.insert(in.name, true);
+            else if (no.contains(value.toLower()))
+                inputs.insert(in.name, false);
+            else
+                problems << where + QStringLiteral(": '%1' is not yes or no").arg(value);
+        } else if (in.type == QLatin1String("user")) {
+            Result<User> user = requireUser(value);
+            if (!user)
+                problems << where + QStringLiteral(": ") + user.error().message;
+            else
+                inputs.insert(in.name, value);
+        } else {
+            inputs.insert(in.name, value);
+        }
+    }
+    if (!problems.isEmpty())
+        return makeError(
+            ErrorCode::Invalid, QStringLiteral("'%1' was not done: the inputs are not right").arg(transition.name), problems);
+    return inputs;
+}
+
+Error Engine::conflictError(const Request &current, qint64 expectedVersion)
+{
+    // Name what happened since the caller looked, from the audit trail.
+    QStringList changes;
+    if (Result<QList<AuditEvent>> events = m_store.auditEvents(current.reference)) {
+        const qsizetype newer = qMax<qsizetype>(0, current.version - expectedVersion);
+        const QList<AuditEvent> &list = *events;
+        for (qsizetype i = qMax<qsizetype>(0, list.size() - newer); i < list.size(); ++i) {
+            const AuditEvent &e = list.at(i);
+            changes << QStringLiteral("'%1' by %2 at %3").arg(e.action, e.actor, isoUtc(e.at));
+        }
+    }
+    return makeError(ErrorCode::Conflict,
+        QStringLiteral("%1 was changed by someone else since you loaded it (you saw version %2, it is now version %3%4); "
+                       "nothing was done: reload it and decide again")
+            .arg(current.reference)
+            .arg(expectedVersion)
+            .arg(current.version)
+            .arg(changes.isEmpty() ? QString() : QStringLiteral(": ") + changes.join(QStringLiteral(", "))));
+}
+
+Result<FireOutcome> Engine::fire(const QString &reference, const QString &action, const QString &userName,
+    const QMap<QString, QString> &rawInputs, const QString &note, qint64 expectedVersion)
+{
+    Transaction tx(m_store);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    Result<User> user = requireUser(userName);
+    if (!user)
+        return user.error();
+    Result<Request> loaded = request(reference);
+    if (!loaded)
+        return loaded.error();
+    const Request before = *loaded;
+    if (expectedVersion >= 0 && before.version != expectedVersion)
+        return conflictError(before, expectedVersion);
+
+    Result<std::shared_ptr<const WorkflowDefinition>> defResult = definitionOf(before);
+    if (!defResult)
+        return defResult.error();
+    const WorkflowDefinition &def = **defResult;
+    const TransitionDef *transition = def.transition(action);
+    if (!transition) {
+        QStringList here;
+        for (const TransitionDef *t : def.transitionsFrom(before.state))
+            here << t->name;
+        return makeError(ErrorCode::NotFound,
+            QStringLiteral("workflow '%1' has no action '%2'; on %3 now: %4")
+                .arg(
+                    def.id, action, before.reference, here.isEmpty() ? QStringLiteral("none") : here.join(QStringLiteral(", "))));
+    }
+    Result<QJsonObject> inputs = checkInputs(*transition, rawInputs);
+    if (!inputs)
+        return inputs.error();
+    if (Status s = checkAvailable(before, def, *transition, *user, &*inputs); !s)
+        return s.error();
+
+    const QDateTime now = m_clock.now();
+    Request after = before;
+    QList<OutboxMessage> queued;
+    for (const StepRef &step : transition->effects) {
+        const ActionRegistry::EffectEntry *entry = m_registry.effect(step.name);
+        if (!entry)
+            return makeError(
+                ErrorCode::Unsupported, QStringLiteral("effect '%1' is not known to this Rightsflow").arg(step.name));
+        EffectContext ctx {after, *transition, *inputs, *user, now, step.params, queued,
+            [this](const QString &role) {
+                QList<User> result;
+                if (Result<QList<User>> all = m_store.users()) {
+                    for (const User &u : *all) {
+                        if (u.role == role && u.active)
+                            result.append(u);
+                    }
+                }
+                return result;
+            },
+            [this](const QString &name) {
+                Result<std::optional<User>> found = m_store.findUser(name);
+                return found ? *found : std::optional<User>();
+            }};
+        if (Status s = entry->effect(ctx); !s)
+            return makeError(s.error().code, QStringLiteral("'%1' was not done: %2").arg(action, s.error().message));
+    }
+
+    const StateDef *target = def.state(transition->to);
+    after.state = transition->to;
+    after.closedAt = target && target->kind == StateKind::Closed ? now : QDateTime();
+    after.version = before.version + 1;
+    after.updatedAt = now;
+    if (Status s = m_store.updateRequest(after, before.version); !s) {
+        if (s.error().code == ErrorCode::Conflict)
+            return conflictError(after, before.version);
+        return s.error();
+    }
+
+    AuditEvent event;
+    event.reference = after.reference;
+    event.at = now;
+    event.actor = user->name;
+    event.action = action;
+    event.fromState = before.state;
+    event.toState = after.state;
+    event.inputs = *inputs;
+    event.note = note;
+    Result<AuditEvent> appended = m_store.appendAudit(event);
+    if (!appended)
+        return appended.error();
+
+    for (OutboxMessage &message : queued) {
+        message.idempotencyKey = QStringLiteral("%1/%2/%3/%4/%5")
+                                     .arg(after.reference)
+                                     .arg(appended->seq)
+                                     .arg(message.templateName, message.recipientRole, message.recipientName);
+        Result<qint64> id = m_store.enqueue(message);
+        if (!id)
+            return id.error();
+        message.id = *id;
+    }
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    qCInfo(lcWorkflow) << after.reference << action << before.state << "->" << after.state << "by" << user->name;
+    return FireOutcome {after, *appended, queued};
+}
+
+Status Engine::addNote(const QString &reference, const QString &userName, const QString &text)
+{
+    if (text.trimmed().isEmpty())
+        return makeError(ErrorCode::Invalid, QStringLiteral("note: empty; write what should be recorded"));
+    Transaction tx(m_store);
+    if (Status s = tx.begin(); !s)
+        return s;
+    Result<User> user = requireUser(userName);
+    if (!user)
+        return user.error();
+    Result<Request> r = request(reference);
+    if (!r)
+        return r.error();
+    const QDateTime now = m_clock.now();
+    if (Status s = m_store.addNote(r->id, Note {now, user->name, text.trimmed()}); !s)
+        return s;
+    AuditEvent event;
+    event.reference = r->reference;
+    event.at = now;
+    event.actor = user->name;
+    event.action = QStringLiteral("note");
+    event.fromState = r->state;
+    event.toState = r->state;
+    event.note = text.trimmed();
+    if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
+        return appended.error();
+    return tx.commit();
+}
+
+} // namespace rf

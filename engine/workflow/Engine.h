@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/Clock.h"
+#include "core/Result.h"
+#include "store/Store.h"
+#include "workflow/ActionRegistry.h"
+#include "workflow/WorkflowLoader.h"
+
+#include <QHash>
+#include <QMap>
+
+#include <memory>
+
+namespace rf {
+
+struct EngineOptions {
+    // A request of the same right sharing an identifier with one received
+    // within this many days is flagged as a possible duplicate (not refused).
+    int duplicateWindowDays = 30;
+};
+
+struct FiledRequest {
+    Request request;
+    QStringList possibleDuplicates;
+};
+
+// An action as offered to a user on a request: a transition leaving the
+// current state, whether this user may fire it now, and if not, why.
+struct ActionOffer {
+    QString name;
+    QString label;
+    QString description;
+    QString to;
+    QStringList roles;
+    QList<InputDef> inputs;
+    bool allowed = false;
+    QString whyNot;
+};
+
+struct FireOutcome {
+    Request request;
+    AuditEvent event;
+    QList<OutboxMessage> queued;
+};
+
+// The workflow runner and the engine's front door: the CLI, the desktop app
+// and the HTTP server all act on the register through this class and never
+// touch SQL. Every change is one transaction holding the request update, its
+// audit event and its queued messages.
+class Engine
+{
+public:
+    Engine(Store &store, const WorkflowLibrary &library, const Clock &clock,
+        const ActionRegistry &registry = ActionRegistry::builtin(), EngineOptions options = {});
+
+    [[nodiscard]] const Clock &clock() const { return m_clock; }
+    [[nodiscard]] Store &store() { return m_store; }
+    [[nodiscard]] const WorkflowLibrary &library() const { return m_library; }
+
+    [[nodiscard]] Result<User> addUser(const QString &name, const QString &role, const QString &email, const QString &actor);
+
+    // Validates and files a new request under the workflow for its right.
+    [[nodiscard]] Result<FiledRequest> fileRequest(const IntakeForm &form, const QString &actor);
+
+    [[nodiscard]] Result<Request> request(const QString &reference);
+    // The exact definition a request was opened under.
+    [[nodiscard]] Result<std::shared_ptr<const WorkflowDefinition>> definitionOf(const Request &request);
+
+    // Every transition out of the request's state, marked allowed or not for `user`.
+    [[nodiscard]] Result<QList<ActionOffer>> actions(const Request &request, const QString &userName);
+
+    // Fires `action` on behalf of `userName`. `expectedVersion` is the version
+    // the caller last saw; -1 means "whatever is current" (scripts that just
+    // read it). A stale version is a Conflict that names what changed.
+    [[nodiscard]] Result<FireOutcome> fire(const QString &reference, const QString &action, const QString &userName,
+        const QMap<QString, QString> &inputs, const QString &note, qint64 expectedVersion = -1);
+
+    [[nodiscard]] Status addNote(const QString &reference, const QString &userName, const QString &text);
+
+private:
+    [[nodiscard]] Result<User> requireUser(const QString &name);
+    [[nodiscard]] Result<QJsonObject> checkInputs(const TransitionDef &transition, const QMap<QString, QString> &raw);
+    [[nodiscard]] Status checkAvailable(const Request &request, const WorkflowDefinition &def, const TransitionDef &transition,
+        const User &user, const QJsonObject *inputs);
+    [[nodiscard]] Error conflictError(const Request &current, qint64 expectedVersion);
+
+    Store &m_store;
+    const WorkflowLibrary &m_library;
+    const Clock &m_clock;
+    const ActionRegistry &m_registry;
+    EngineOptions m_options;
+    QHash<QString, std::shared_ptr<const WorkflowDefinition>> m_definitions;
+};
+
+} // namespace rf
