@@ -594,7 +594,7 @@ int Cli::cmdRequest(const QStringList &args)
             const qsizetype eq = item.indexOf(QLatin1Char('='));
             if (eq <= 0)
                 return fail(makeError(ErrorCode::Invalid,
-                    QStringLiteral("--identifier '%1': expected kind=value, e.g. ni-number=QQ123456C").arg(item)));
+                    QStringLiteral("--identifier '%1': expected kind=value, e.g. ni-number=AB123456C").arg(item)));
             form.identifiers.append(Identifier {item.left(eq).trimmed(), item.mid(eq + 1).trimmed()});
         }
         form.scope = parser.value(scope);

@@ -145,7 +145,7 @@ Result<IntakeForm> IntakeValidator::validate(const IntakeForm &input) const
         else if (id.kind == QLatin1String("postcode") && !isUkPostcode(id.value))
             problems << QStringLiteral("%1 (postcode): %2 is not a UK postcode").arg(where, quoted(id.value));
         else if (id.kind == QLatin1String("ni-number") && !isNiNumber(id.value))
-            problems << QStringLiteral("%1 (ni-number): %2 is not a National Insurance number (e.g. QQ 12 34 56 C)")
+            problems << QStringLiteral("%1 (ni-number): %2 is not a National Insurance number (e.g. AB 12 34 56 C)")
                             .arg(where, quoted(id.value));
         else if (id.kind == QLatin1String("phone") && !isPhoneNumber(id.value))
             problems << QStringLiteral("%1 (phone): %2 is not a telephone number").arg(where, quoted(id.value));

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The runner: one transaction per action, stale versions refused, roles and
+// guards enforced, and a request keeping the definition it was opened under.
+
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace rf;
+
+namespace {
+
+// A small access workflow written for these tests, so they do not depend on
+// the wording of the shipped files.
+QJsonObject miniWorkflow()
+{
+    auto state = [](const char *name, const char *kind, const char *clock) {
+        return QJsonObject {{QStringLiteral("name"), QLatin1String(name)},
+            {QStringLiteral("label"), QStringLiteral("State %1").arg(QLatin1String(name))},
+            {QStringLiteral("kind"), QLatin1String(kind)}, {QStringLiteral("clock"), QLatin1String(clock)}};
+    };
+    auto transition = [](const char *name, QStringList from, const char *to, QStringList roles, QJsonArray effects = {},
+                          QJsonArray inputs = {}) {
+        return QJsonObject {{QStringLiteral("name"), QLatin1String(name)},
+            {QStringLiteral("label"), QStringLiteral("Do %1").arg(QLatin1String(name))},
+            {QStringLiteral("from"), QJsonArray::fromStringList(from)}, {QStringLiteral("to"), QLatin1String(to)},
+            {QStringLiteral("roles"), QJsonArray::fromStringList(roles)}, {QStringLiteral("effects"), effects},
+            {QStringLiteral("inputs"), inputs}};
+    };
+    const QJsonObject notifyRequester {
+        {QStringLiteral("effect"), QStringLiteral("notify")}, {QStringLiteral("template"), QStringLiteral("acknowledgement")}};
+    const QJsonObject notifyDpo {{QStringLiteral("effect"), QStringLiteral("notify")},
+        {QStringLiteral("template"), QStringLiteral("escalation")}, {QStringLiteral("to"), QStringLiteral("dpo")}};
+    const QJsonArray reasonInput {
+        QJsonObject {{QStringLiteral("name"), QStringLiteral("reason")}, {QStringLiteral("label"), QStringLiteral("Reason")},
+            {QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("required"), true}}};
+    const QString officer = QStringLiteral("officer");
+    const QString dpo = QStringLiteral("dpo");
+    return QJsonObject {
+        {QStringLiteral("id"), QStringLiteral("mini-access")},
+        {QStringLiteral("title"), QStringLiteral("Mini access")},
+        {QStringLiteral("right"), QStringLiteral("access")},
+        {QStringLiteral("initial"), QStringLiteral("received")},
+        {QStringLiteral("states"),
+            QJsonArray {state("received", "open", "running"), state("working", "open", "running"),
+                state("done", "closed", "stopped"), state("refused", "closed", "stopped")}},
+        {QStringLiteral("transitions"),
+            QJsonArray {
+                transition("acknowledge", {QStringLiteral("received")}, "working", {officer, dpo}, QJsonArray {notifyRequester}),
+                transition("escalate", {QStringLiteral("working")}, "working", {officer}, QJsonArray {notifyDpo}),
+                transition("finish", {QStringLiteral("working")}, "done", {officer, dpo},
+                    QJsonArray {QStringLiteral("record-response"), notifyRequester}),
+                transition("refuse", {QStringLiteral("working")}, "refused", {dpo}, QJsonArray {notifyRequester}, reasonInput)}},
+    };
+}
+
+bool writeJson(const QString &path, const QJsonObject &object)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(QJsonDocument(object).toJson()) > 0;
+}
+
+struct Counts {
+    qint64 version = 0;
+    qint64 events = 0;
+    qint64 messages = 0;
+    QString state;
+};
+
+Counts countsFor(test::Fixture &fx, const QString &reference)
+{
+    Counts c;
+    Result<Request> r = fx.store->loadRequest(reference);
+    if (r) {
+        c.version = r->version;
+        c.state = r->state;
+    }
+    c.events = fx.store->verifyAudit()->eventsChecked;
+    c.messages = fx.store->outbox({})->size();
+    return c;
+}
+
+} // namespace
+
+class TestEngine : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_workflows;
+
+    bool setUpMini(test::Fixture &fx) { return fx.setUp(m_workflows.path()); }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_workflows.isValid());
+        QVERIFY(writeJson(m_workflows.filePath(QStringLiteral("access.json")), miniWorkflow()));
+    }
+
+    void referencesAreSequentialPerYear()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        QStringList refs;
+        for (int i = 0; i < 3; ++i) {
+            Result<FiledRequest> filed
+                = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"));
+            QVERIFY(filed.ok());
+            refs << filed->request.reference;
+        }
+        QCOMPARE(refs,
+            (QStringList {
+                QStringLiteral("DSR-2026-000001"), QStringLiteral("DSR-2026-000002"), QStringLiteral("DSR-2026-000003")}));
+        fx.clock->set(QDateTime(QDate(2027, 1, 4), QTime(9, 0), QTimeZone::utc()));
+        Result<FiledRequest> next = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"));
+        QVERIFY(next.ok());
+        QCOMPARE(next->request.reference, QStringLiteral("DSR-2027-000001"));
+    }
+
+    void fileRecordsEverything()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        IntakeForm form = test::sampleForm(QStringLiteral("access"));
+        form.actingForSubject = true;
+        form.subject
+            = Person {QStringLiteral("Daniel Hughes"), {}, {}, QStringLiteral("14 Marsh Lane"), QStringLiteral("L21 4PQ")};
+        form.relationship = QStringLiteral("parent");
+        form.identifiers = {Identifier {QStringLiteral("account"), QStringLiteral("CT-0042")}};
+        Result<FiledRequest> filed = fx.engine->fileRequest(form, QStringLiteral("intake"));
+        QVERIFY(filed.ok());
+        Result<Request> r = fx.engine->request(filed->request.reference.toLower());
+        QVERIFY(r.ok());
+        QCOMPARE(r->state, QStringLiteral("received"));
+        QCOMPARE(r->version, 1);
+        QCOMPARE(r->channel, QStringLiteral("email"));
+        QCOMPARE(r->received, form.received);
+        QCOMPARE(r->requester, form.requester);
+        QCOMPARE(r->subject, form.subject);
+        QCOMPARE(r->relationship, QStringLiteral("parent"));
+        QVERIFY(r->actingForSubject);
+        QVERIFY(!r->authorityReceived);
+        QCOMPARE(r->assignee, QStringLiteral("alice"));
+        QCOMPARE(r->workflowId, QStringLiteral("mini-access"));
+        QCOMPARE(r->workflowHash, fx.library.forRight(QStringLiteral("access"))->hash);
+        // The account reference plus the subject's own details, not the requester's.
+        QVERIFY(r->identifiers.contains(Identifier {QStringLiteral("account"), QStringLiteral("CT-0042")}));
+        QVERIFY(r->identifiers.contains(Identifier {QStringLiteral("name"), QStringLiteral("Daniel Hughes")}));
+        QVERIFY(r->identifiers.contains(Identifier {QStringLiteral("postcode"), QStringLiteral("L21 4PQ")}));
+        QVERIFY(!r->identifiers.contains(Identifier {QStringLiteral("email"), QStringLiteral("m.ellis@example.org")}));
+        Result<QList<AuditEvent>> events = fx.store->auditEvents(r->reference);
+        QCOMPARE(events->size(), 1);
+        QCOMPARE(events->first().action, QStringLiteral("file"));
+        QCOMPARE(events->first().toState, QStringLiteral("received"));
+    }
+
+    void fireWritesRequestAuditAndOutboxTogether()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        const Counts before = countsFor(fx, ref);
+        Result<FireOutcome> outcome
+            = fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, QStringLiteral("Sent today"), 1);
+        QVERIFY2(outcome.ok(), qPrintable(outcome.ok() ? QString() : outcome.error().fullText()));
+        const Counts after = countsFor(fx, ref);
+        QCOMPARE(after.version, before.version + 1);
+        QCOMPARE(after.state, QStringLiteral("working"));
+        QCOMPARE(after.events, before.events + 1);
+        QCOMPARE(after.messages, before.messages + 1);
+        const OutboxMessage message = fx.store->outbox(ref)->constFirst();
+        QCOMPARE(message.templateName, QStringLiteral("acknowledgement"));
+        QCOMPARE(message.recipientAddress, QStringLiteral("m.ellis@example.org"));
+        QCOMPARE(message.channel, QStringLiteral("email"));
+        QCOMPARE(message.status, QStringLiteral("queued"));
+        QVERIFY(message.idempotencyKey.startsWith(ref + QLatin1Char('/')));
+        const AuditEvent event = fx.store->auditEvents(ref)->constLast();
+        QCOMPARE(event.actor, QStringLiteral("alice"));
+        QCOMPARE(event.fromState, QStringLiteral("received"));
+        QCOMPARE(event.toState, QStringLiteral("working"));
+        QCOMPARE(event.note, QStringLiteral("Sent today"));
+    }
+
+    void staleVersionIsAConflictAndChangesNothing()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}, 1).ok());
+        const Counts before = countsFor(fx, ref);
+        // bilal still has version 1 on screen.
+        Result<FireOutcome> stale = fx.engine->fire(ref, QStringLiteral("finish"), QStringLiteral("bilal"), {}, {}, 1);
+        QVERIFY(!stale.ok());
+        QCOMPARE(stale.error().code, ErrorCode::Conflict);
+        QVERIFY(stale.error().message.contains(ref));
+        QVERIFY(stale.error().message.contains(QStringLiteral("'acknowledge' by alice")));
+        const Counts after = countsFor(fx, ref);
+        QCOMPARE(after.version, before.version);
+        QCOMPARE(after.state, before.state);
+        QCOMPARE(after.events, before.events);
+        QCOMPARE(after.messages, before.messages);
+        // Replaying the same action with the version it was applied at is refused too: never applied twice.
+        Result<FireOutcome> replay = fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}, 1);
+        QVERIFY(!replay.ok());
+        QCOMPARE(replay.error().code, ErrorCode::Conflict);
+        QCOMPARE(countsFor(fx, ref).events, before.events);
+    }
+
+    void twoConnectionsToOneRegister()
+    {
+        // Two officers' programs on one SQLite register: the second to act on
+        // what it loaded earlier gets the conflict.
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        SqlStore otherStore(SqlDialect::Sqlite, fx.registerPath());
+        QVERIFY(otherStore.open().ok());
+        Engine other(otherStore, fx.library, *fx.clock);
+        const qint64 seenByOther = other.request(ref)->version;
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}, 1).ok());
+        Result<FireOutcome> late = other.fire(ref, QStringLiteral("acknowledge"), QStringLiteral("bilal"), {}, {}, seenByOther);
+        QVERIFY(!late.ok());
+        QCOMPARE(late.error().code, ErrorCode::Conflict);
+        QVERIFY(otherStore.verifyAudit()->intact);
+    }
+
+    void roleIsEnforced()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}).ok());
+        const Counts before = countsFor(fx, ref);
+        const QMap<QString, QString> reason {{QStringLiteral("reason"), QStringLiteral("Repeated request")}};
+        Result<FireOutcome> officer = fx.engine->fire(ref, QStringLiteral("refuse"), QStringLiteral("alice"), reason, {});
+        QVERIFY(!officer.ok());
+        QCOMPARE(officer.error().code, ErrorCode::Forbidden);
+        QVERIFY(officer.error().message.contains(QStringLiteral("dpo")));
+        Result<FireOutcome> admin = fx.engine->fire(ref, QStringLiteral("refuse"), QStringLiteral("root"), reason, {});
+        QCOMPARE(admin.error().code, ErrorCode::Forbidden);
+        QCOMPARE(countsFor(fx, ref).events, before.events);
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("refuse"), QStringLiteral("dana"), reason, {}).ok());
+        Result<Request> r = fx.engine->request(ref);
+        QCOMPARE(r->state, QStringLiteral("refused"));
+        QVERIFY(r->closedAt.isValid());
+    }
+
+    void actionsListSaysWhyNot()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}).ok());
+        Result<QList<ActionOffer>> offers = fx.engine->actions(*fx.engine->request(ref), QStringLiteral("alice"));
+        QVERIFY(offers.ok());
+        QStringList names;
+        for (const ActionOffer &offer : *offers) {
+            names << offer.name;
+            if (offer.name == QLatin1String("refuse")) {
+                QVERIFY(!offer.allowed);
+                QVERIFY(offer.whyNot.contains(QStringLiteral("dpo")));
+            } else {
+                QVERIFY2(offer.allowed, qPrintable(offer.whyNot));
+            }
+        }
+        QCOMPARE(names, (QStringList {QStringLiteral("escalate"), QStringLiteral("finish"), QStringLiteral("refuse")}));
+    }
+
+    void actionFromWrongStateIsRefused()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        Result<FireOutcome> early = fx.engine->fire(ref, QStringLiteral("finish"), QStringLiteral("alice"), {}, {});
+        QVERIFY(!early.ok());
+        QCOMPARE(early.error().code, ErrorCode::Refused);
+        Result<FireOutcome> unknown = fx.engine->fire(ref, QStringLiteral("teleport"), QStringLiteral("alice"), {}, {});
+        QCOMPARE(unknown.error().code, ErrorCode::NotFound);
+        QVERIFY(unknown.error().message.contains(QStringLiteral("acknowledge")));
+        Result<FireOutcome> nobody = fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("mallory"), {}, {});
+        QCOMPARE(nobody.error().code, ErrorCode::NotFound);
+        Result<FireOutcome> missing
+            = fx.engine->fire(QStringLiteral("DSR-2026-999999"), QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {});
+        QCOMPARE(missing.error().code, ErrorCode::NotFound);
+        QCOMPARE(fx.store->loadRequest(ref)->version, 1);
+    }
+
+    void failingEffectWritesNothing()
+    {
+        // escalate notifies the DPO; in a register without one the effect fails
+        // and the action leaves no trace.
+        test::Fixture fx;
+        QVERIFY(fx.dir.isValid());
+        fx.clock = std::make_unique<FixedClock>(QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc()));
+        fx.store = std::make_unique<SqlStore>(SqlDialect::Sqlite, fx.registerPath(), SqlStore::Options {true});
+        QVERIFY(fx.store->open().ok());
+        fx.library = *WorkflowLibrary::load(m_workflows.path());
+        fx.engine = std::make_unique<Engine>(*fx.store, fx.library, *fx.clock);
+        QVERIFY(fx.engine->addUser(QStringLiteral("alice"), QStringLiteral("officer"), {}, QStringLiteral("test")).ok());
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}).ok());
+        const Counts before = countsFor(fx, ref);
+        Result<FireOutcome> escalate = fx.engine->fire(ref, QStringLiteral("escalate"), QStringLiteral("alice"), {}, {});
+        QVERIFY(!escalate.ok());
+        QVERIFY(escalate.error().message.contains(QStringLiteral("dpo")));
+        const Counts after = countsFor(fx, ref);
+        QCOMPARE(after.version, before.version);
+        QCOMPARE(after.events, before.events);
+        QCOMPARE(after.messages, before.messages);
+    }
+
+    void failureAfterTheUpdateRollsEverythingBack()
+    {
+        // Make the outbox refuse inserts (as a full disk or a constraint would),
+        // after the request row and the audit event were already written in the
+        // transaction: none of the three may survive.
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        {
+            QSqlDatabase db = QSqlDatabase::database(fx.store->connectionName());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral(
+                "CREATE TRIGGER outbox_down BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END")));
+        }
+        const Counts before = countsFor(fx, ref);
+        Result<FireOutcome> outcome = fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {});
+        QVERIFY(!outcome.ok());
+        QCOMPARE(outcome.error().code, ErrorCode::Storage);
+        QVERIFY(outcome.error().message.contains(QStringLiteral("outbox unavailable")));
+        const Counts after = countsFor(fx, ref);
+        QCOMPARE(after.version, before.version);
+        QCOMPARE(after.state, QStringLiteral("received"));
+        QCOMPARE(after.events, before.events);
+        QCOMPARE(after.messages, before.messages);
+        QVERIFY(fx.store->verifyAudit()->intact);
+        // Once the outbox is back the same action goes through.
+        {
+            QSqlQuery q(QSqlDatabase::database(fx.store->connectionName()));
+            QVERIFY(q.exec(QStringLiteral("DROP TRIGGER outbox_down")));
+        }
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}).ok());
+    }
+
+    void requestKeepsItsDefinition()
+    {
+        QTemporaryDir workflows;
+        QVERIFY(workflows.isValid());
+        const QString file = workflows.filePath(QStringLiteral("access.json"));
+        QVERIFY(writeJson(file, miniWorkflow()));
+        test::Fixture fx;
+        QVERIFY(fx.setUp(workflows.path()));
+        const QString oldRef
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+
+        // A new version adds an action straight from received to done.
+        QJsonObject changed = miniWorkflow();
+        QJsonArray transitions = changed.value(QStringLiteral("transitions")).toArray();
+        transitions.append(QJsonObject {{QStringLiteral("name"), QStringLiteral("fast-track")},
+            {QStringLiteral("label"), QStringLiteral("Fast track")},
+            {QStringLiteral("from"), QJsonArray {QStringLiteral("received")}}, {QStringLiteral("to"), QStringLiteral("done")},
+            {QStringLiteral("roles"), QJsonArray {QStringLiteral("officer")}}});
+        changed.insert(QStringLiteral("transitions"), transitions);
+        QVERIFY(writeJson(file, changed));
+        Result<WorkflowLibrary> reloaded = WorkflowLibrary::load(workflows.path());
+        QVERIFY(reloaded.ok());
+        Engine newEngine(*fx.store, *reloaded, *fx.clock);
+        const QString newRef
+            = newEngine.fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+
+        const Request oldRequest = *newEngine.request(oldRef);
+        const Request newRequest = *newEngine.request(newRef);
+        QVERIFY(oldRequest.workflowHash != newRequest.workflowHash);
+        QCOMPARE(newRequest.workflowHash, reloaded->forRight(QStringLiteral("access"))->hash);
+        Result<FireOutcome> oldFast = newEngine.fire(oldRef, QStringLiteral("fast-track"), QStringLiteral("alice"), {}, {});
+        QVERIFY(!oldFast.ok());
+        QCOMPARE(oldFast.error().code, ErrorCode::NotFound);
+        QVERIFY(newEngine.fire(newRef, QStringLiteral("fast-track"), QStringLiteral("alice"), {}, {}).ok());
+        // The old request still runs, under its own version.
+        QVERIFY(newEngine.fire(oldRef, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}).ok());
+        // Deleting the file does not strand requests opened under it.
+        QVERIFY(QFile::remove(file));
+        QVERIFY(newEngine.fire(oldRef, QStringLiteral("finish"), QStringLiteral("alice"), {}, {}).ok());
+    }
+
+    void noteIsAudited()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        QVERIFY(
+            fx.engine->addNote(ref, QStringLiteral("bilal"), QStringLiteral("Called the requester to confirm the scope")).ok());
+        QVERIFY(!fx.engine->addNote(ref, QStringLiteral("bilal"), QStringLiteral("   ")).ok());
+        const Request r = *fx.engine->request(ref);
+        QCOMPARE(r.notes.size(), 1);
+        QCOMPARE(r.notes.first().author, QStringLiteral("bilal"));
+        const AuditEvent last = fx.store->auditEvents(ref)->constLast();
+        QCOMPARE(last.action, QStringLiteral("note"));
+        QCOMPARE(last.note, QStringLiteral("Called the requester to confirm the scope"));
+    }
+
+    void usersAreValidated()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        QCOMPARE(fx.engine->addUser(QStringLiteral("eve"), QStringLiteral("mayor"), {}, QStringLiteral("test")).error().code,
+            ErrorCode::Invalid);
+        QCOMPARE(
+            fx.engine->addUser(QStringLiteral("bad name"), QStringLiteral("officer"), {}, QStringLiteral("test")).error().code,
+            ErrorCode::Invalid);
+        QCOMPARE(fx.engine->addUser(QStringLiteral("alice"), QStringLiteral("officer"), {}, QStringLiteral("test")).error().code,
+            ErrorCode::Conflict);
+        QCOMPARE(fx.store->users()->size(), 4);
+    }
+
+    void listFiltersAndPages()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        for (int i = 0; i < 5; ++i) {
+            IntakeForm form
+                = test::sampleForm(QStringLiteral("access"), i % 2 ? QStringLiteral("bilal") : QStringLiteral("alice"));
+            form.received = form.received.addSecs(-3600 * (i + 1));
+            form.requester.email = QStringLiteral("person%1@example.org").arg(i);
+            QVERIFY(fx.engine->fileRequest(form, QStringLiteral("intake")).ok());
+        }
+        QVERIFY(fx.engine->fire(QStringLiteral("DSR-2026-000001"), QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {})
+                    .ok());
+        QVERIFY(
+            fx.engine->fire(QStringLiteral("DSR-2026-000001"), QStringLiteral("finish"), QStringLiteral("alice"), {}, {}).ok());
+        RequestFilter filter;
+        QCOMPARE(fx.store->listRequests(filter)->size(), 5);
+        // Newest received first.
+        QCOMPARE(fx.store->listRequests(filter)->first().reference, QStringLiteral("DSR-2026-000001"));
+        filter.openOnly = true;
+        QCOMPARE(fx.store->listRequests(filter)->size(), 4);
+        filter.assignee = QStringLiteral("bilal");
+        QCOMPARE(fx.store->listRequests(filter)->size(), 2);
+        RequestFilter byState;
+        byState.state = QStringLiteral("done");
+        QCOMPARE(fx.store->listRequests(byState)->size(), 1);
+        RequestFilter page;
+        page.limit = 2;
+        page.offset = 4;
+        const QList<RequestSummary> last = *fx.store->listRequests(page);
+        QCOMPARE(last.size(), 1);
+        QCOMPARE(last.first().reference, QStringLiteral("DSR-2026-000005"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "TestEngine.moc"

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Shared fixtures for the engine suites: a real SQLite register in a
+// temporary directory, a fixed clock, the shipped workflows and an Engine.
+
+#include "core/Clock.h"
+#include "store/Register.h"
+#include "store/SqlStore.h"
+#include "workflow/Engine.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimeZone>
+
+#include <memory>
+
+namespace rf::test {
+
+// The directory holding the shipped workflow files (the source tree's, so a
+// test sees exactly what is committed).
+inline QString shippedWorkflowsDir()
+{
+    return QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/workflows");
+}
+
+struct Fixture {
+    QTemporaryDir dir;
+    std::unique_ptr<FixedClock> clock;
+    std::unique_ptr<SqlStore> store;
+    WorkflowLibrary library;
+    std::unique_ptr<Engine> engine;
+
+    [[nodiscard]] QString registerPath() const { return dir.filePath(QStringLiteral("register.sqlite")); }
+
+    // Opens a fresh register with users alice (officer), bilal (officer),
+    // dana (dpo) and root (admin), at 2026-03-02 09:00 UTC unless told otherwise.
+    bool setUp(const QString &workflowsDir = shippedWorkflowsDir(),
+        const QDateTime &now = QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc()))
+    {
+        if (!dir.isValid())
+            return false;
+        clock = std::make_unique<FixedClock>(now);
+        store = std::make_unique<SqlStore>(SqlDialect::Sqlite, registerPath(), SqlStore::Options {true});
+        if (Status s = store->open(); !s) {
+            qWarning() << s.error().fullText();
+            return false;
+        }
+        Result<WorkflowLibrary> loaded = WorkflowLibrary::load(workflowsDir);
+        if (!loaded) {
+            qWarning() << loaded.error().fullText();
+            return false;
+        }
+        library = std::move(loaded).value();
+        engine = std::make_unique<Engine>(*store, library, *clock);
+        const std::pair<QString, QString> users[] = {
+            {QStringLiteral("alice"), QStringLiteral("officer")},
+            {QStringLiteral("bilal"), QStringLiteral("officer")},
+            {QStringLiteral("dana"), QStringLiteral("dpo")},
+            {QStringLiteral("root"), QStringLiteral("admin")},
+        };
+        for (const auto &[name, role] : users) {
+            if (Result<User> u = engine->addUser(name, role, name + QStringLiteral("@council.example"), QStringLiteral("test"));
+                !u) {
+                qWarning() << u.error().fullText();
+                return false;
+            }
+        }
+        return true;
+    }
+};
+
+// A valid intake form for `right`, received an hour before the fixture's clock.
+inline IntakeForm sampleForm(const QString &right, const QString &assignee = QStringLiteral("alice"))
+{
+    IntakeForm form;
+    form.right = right;
+    form.channel = QStringLiteral("email");
+    form.requester
+        = Person {QStringLiteral("Margaret Ellis"), QStringLiteral("m.ellis@example.org"), {}, {}, QStringLiteral("L20 7AB")};
+    form.scope = QStringLiteral("Everything the council holds about me");
+    form.assignee = assignee;
+    form.received = QDateTime(QDate(2026, 3, 2), QTime(8, 0), QTimeZone::utc());
+    return form;
+}
+
+} // namespace rf::test
