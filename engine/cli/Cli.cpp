@@ -8,9 +8,13 @@
 #include "workflow/Engine.h"
 
 #include <QCommandLineParser>
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 
 #include <memory>
 
@@ -37,6 +41,8 @@ Commands:
   request show REF             a request with its history and available actions
   request act REF ACTION --as USER [--input key=value]... [--note TEXT]
   request note REF TEXT --as USER
+  request attach REF FILE --as USER      keep a document with the request
+  request attachment REF ID --out FILE   write an attachment back out
   audit verify                 check the audit trail has not been altered
   demo                         file sample requests of every right and drive them
 
@@ -159,6 +165,11 @@ QJsonObject requestJson(const Request &r)
     QJsonArray identifiers;
     for (const Identifier &id : r.identifiers)
         identifiers.append(QJsonObject {{QStringLiteral("kind"), id.kind}, {QStringLiteral("value"), id.value}});
+    QJsonArray attachments;
+    for (const Attachment &a : r.attachments)
+        attachments.append(QJsonObject {{QStringLiteral("id"), a.id}, {QStringLiteral("name"), a.name},
+            {QStringLiteral("mediaType"), a.mediaType}, {QStringLiteral("size"), a.size}, {QStringLiteral("sha256"), a.sha256},
+            {QStringLiteral("addedBy"), a.addedBy}, {QStringLiteral("addedAt"), isoUtc(a.addedAt)}});
     QJsonArray notes;
     for (const Note &n : r.notes)
         notes.append(QJsonObject {
@@ -184,6 +195,7 @@ QJsonObject requestJson(const Request &r)
         {QStringLiteral("respondedAt"), r.respondedAt.isValid() ? isoUtc(r.respondedAt) : QString()},
         {QStringLiteral("closedAt"), r.closedAt.isValid() ? isoUtc(r.closedAt) : QString()},
         {QStringLiteral("notes"), notes},
+        {QStringLiteral("attachments"), attachments},
     };
     if (r.actingForSubject) {
         o.insert(QStringLiteral("subject"), personJson(r.subject));
@@ -806,6 +818,12 @@ int Cli::cmdRequest(const QStringList &args)
             if (!e.note.isEmpty())
                 m_out << "      note: " << e.note << Qt::endl;
         }
+        if (!r->attachments.isEmpty()) {
+            m_out << Qt::endl << "Attachments:" << Qt::endl;
+            for (const Attachment &a : r->attachments)
+                m_out << "  " << a.id << "  " << a.name << " (" << a.size << " bytes, " << a.mediaType << ") added by "
+                      << a.addedBy << " " << when(a.addedAt) << Qt::endl;
+        }
         if (!messages->isEmpty()) {
             m_out << Qt::endl << "Messages:" << Qt::endl;
             for (const OutboxMessage &m : *messages)
@@ -915,8 +933,96 @@ int Cli::cmdRequest(const QStringList &args)
         return Ok;
     }
 
-    return usageError(sub.isEmpty() ? QStringLiteral("request: name a sub-command (new, list, show, act, note)")
-                                    : QStringLiteral("request: unknown sub-command '%1' (new, list, show, act, note)").arg(sub),
+    if (sub == QLatin1String("attach")) {
+        const QCommandLineOption as(
+            QStringLiteral("as"), QStringLiteral("The user attaching it (required)."), QStringLiteral("USER"));
+        const QCommandLineOption name(QStringLiteral("name"),
+            QStringLiteral("The name to keep it under (default: the file's name)."), QStringLiteral("NAME"));
+        parser.addOptions({as, name});
+        parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The request reference."));
+        parser.addPositionalArgument(
+            QStringLiteral("FILE"), QStringLiteral("The document to attach (a letter, identity evidence...)."));
+        const Parsed parsed = parseArgs(parser, QStringLiteral("request attach"),
+            QStringLiteral(
+                "Attach a document to a request; it is kept in the register with its SHA-256 and the action is audited."),
+            rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        if (parser.positionalArguments().size() != 2)
+            return usageError(QStringLiteral("request attach: give REF and FILE"), QStringLiteral("request attach"));
+        if (!parser.isSet(as))
+            return usageError(QStringLiteral("request attach: --as USER is required"), QStringLiteral("request attach"));
+        const QString path = parser.positionalArguments().at(1);
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(makeError(ErrorCode::NotFound, QStringLiteral("%1: cannot read: %2").arg(path, file.errorString())));
+        if (file.size() > Engine::kMaxAttachmentBytes)
+            return fail(makeError(ErrorCode::Invalid,
+                QStringLiteral("%1: %2 bytes is more than the %3 MiB an attachment may hold")
+                    .arg(path)
+                    .arg(file.size())
+                    .arg(Engine::kMaxAttachmentBytes / (1024 * 1024))));
+        const QByteArray content = file.readAll();
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        Result<Attachment> attached = (*session)->engine->attach(parser.positionalArguments().at(0), parser.value(as),
+            parser.isSet(name) ? parser.value(name) : QFileInfo(path).fileName(), content);
+        if (!attached)
+            return fail(attached.error());
+        m_out << "Attached " << attached->name << " (" << attached->size << " bytes, " << attached->mediaType << ", sha256 "
+              << attached->sha256 << ") as attachment " << attached->id << Qt::endl;
+        return Ok;
+    }
+
+    if (sub == QLatin1String("attachment")) {
+        const QCommandLineOption out(
+            QStringLiteral("out"), QStringLiteral("Where to write it (required)."), QStringLiteral("FILE"));
+        parser.addOption(out);
+        parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The request reference."));
+        parser.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("The attachment number, as 'request show' lists it."));
+        const Parsed parsed = parseArgs(parser, QStringLiteral("request attachment"),
+            QStringLiteral("Write an attachment of a request to a file, checking its SHA-256 first."), rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        bool okId = false;
+        const qint64 id = parser.positionalArguments().value(1).toLongLong(&okId);
+        if (parser.positionalArguments().size() != 2 || !okId)
+            return usageError(
+                QStringLiteral("request attachment: give REF and a numeric ID"), QStringLiteral("request attachment"));
+        if (!parser.isSet(out))
+            return usageError(QStringLiteral("request attachment: --out FILE is required"), QStringLiteral("request attachment"));
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        Result<Request> r = (*session)->engine->request(parser.positionalArguments().at(0));
+        if (!r)
+            return fail(r.error());
+        auto meta
+            = std::find_if(r->attachments.cbegin(), r->attachments.cend(), [id](const Attachment &a) { return a.id == id; });
+        if (meta == r->attachments.cend())
+            return fail(makeError(ErrorCode::NotFound, QStringLiteral("%1 has no attachment %2").arg(r->reference).arg(id)));
+        Result<QByteArray> content = (*session)->store->attachmentContent(r->id, id);
+        if (!content)
+            return fail(content.error());
+        const QString sha = QString::fromLatin1(QCryptographicHash::hash(*content, QCryptographicHash::Sha256).toHex());
+        if (sha != meta->sha256)
+            return fail(makeError(ErrorCode::Storage,
+                QStringLiteral("attachment %1 of %2 does not match the SHA-256 recorded when it was attached")
+                    .arg(id)
+                    .arg(r->reference)));
+        QSaveFile file(parser.value(out));
+        if (!file.open(QIODevice::WriteOnly) || file.write(*content) != content->size() || !file.commit())
+            return fail(
+                makeError(ErrorCode::Storage, QStringLiteral("%1: cannot write: %2").arg(parser.value(out), file.errorString())));
+        m_out << "Wrote " << meta->name << " to " << parser.value(out) << " (" << content->size() << " bytes, SHA-256 verified)"
+              << Qt::endl;
+        return Ok;
+    }
+
+    return usageError(sub.isEmpty()
+            ? QStringLiteral("request: name a sub-command (new, list, show, act, note, attach, attachment)")
+            : QStringLiteral("request: unknown sub-command '%1' (new, list, show, act, note, attach, attachment)").arg(sub),
         QStringLiteral(""));
 }
 
@@ -975,6 +1081,10 @@ int Cli::cmdDemo(const QStringList &args)
     Demo demo(*(*session)->engine, m_out);
     if (Status s = demo.run(); !s)
         return fail(s.error());
+    const QString location = Register::resolveLocation(parser.value(QStringLiteral("db")));
+    m_out << Qt::endl
+          << "Look closer: rightsflow request show " << demo.firstReference() << " --db " << location << Qt::endl
+          << "             rightsflow request list --open --db " << location << Qt::endl;
     return Ok;
 }
 

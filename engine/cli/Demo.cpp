@@ -310,6 +310,34 @@ Status Demo::run()
     if (Status s = drive(automatedRef, {{QStringLiteral("send-response"), QStringLiteral("alice"), {}, {}}}); !s)
         return s;
 
+    // Work still in hand, as the DPO's dashboard will show it.
+    ref = file(QStringLiteral("Access by telephone, still open: the scope needs clarifying, so the clock is paused (Art 12A)"),
+        form(QStringLiteral("access"), QStringLiteral("telephone"), QStringLiteral("Oliver Grant"),
+            QStringLiteral("o.grant@example.net"), QStringLiteral("PR9 0LA"),
+            QStringLiteral("\"Everything from the last ten years\""), QStringLiteral("bilal"), 2, now));
+    if (!ref)
+        return ref.error();
+    if (Status s = drive(*ref,
+            {
+                {QStringLiteral("acknowledge"), QStringLiteral("bilal"), {}, {}},
+                {QStringLiteral("request-clarification"), QStringLiteral("bilal"),
+                    {{QStringLiteral("question"), QStringLiteral("Which services and which years do you mean?")}}, {}},
+            });
+        !s)
+        return s;
+    IntakeForm posted = form(QStringLiteral("erasure"), QStringLiteral("post"), QStringLiteral("Hannah Price"), {},
+        QStringLiteral("L23 5TB"), QStringLiteral("Delete my old webchat conversations"), {}, 0, now);
+    posted.requester.address = QStringLiteral("3 Victoria Road, Crosby");
+    ref = file(QStringLiteral("Erasure by post, just received and not yet assigned"), posted);
+    if (!ref)
+        return ref.error();
+    Result<Attachment> letter = m_engine.attach(*ref, QStringLiteral("alice"), QStringLiteral("scanned-letter.txt"),
+        QByteArrayLiteral("Dear Sir or Madam, please delete the webchat conversations you hold about me. Hannah Price\n"));
+    if (!letter)
+        return letter.error();
+    m_out << "   alice attached " << letter->name << " (" << letter->size << " bytes, sha256 " << letter->sha256.left(12)
+          << "...)" << Qt::endl;
+
     // The register at the end.
     m_out << Qt::endl << "== The register now" << Qt::endl;
     RequestFilter all;
@@ -319,7 +347,7 @@ Status Demo::run()
         return list.error();
     for (const RequestSummary &s : *list)
         m_out << "   " << QStringLiteral("%1").arg(s.reference, -16) << QStringLiteral("%1").arg(s.right, -20)
-              << QStringLiteral("%1").arg(s.state, -20) << (s.closed ? "closed" : "open") << Qt::endl;
+              << QStringLiteral("%1").arg(s.state, -24) << (s.closed ? "closed" : "open") << Qt::endl;
     Result<QList<OutboxMessage>> outbox = store.outbox({});
     if (!outbox)
         return outbox.error();
@@ -330,7 +358,7 @@ Status Demo::run()
     if (!audit->intact)
         return makeError(ErrorCode::Storage, QStringLiteral("demo: the audit trail does not verify: %1").arg(audit->problem));
     m_out << "   audit trail intact: " << audit->eventsChecked << " events verified" << Qt::endl;
-    m_out << Qt::endl << "Try: rightsflow request show " << accessRef << " --db <this register>" << Qt::endl;
+    m_firstReference = accessRef;
     return {};
 }
 

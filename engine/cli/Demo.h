@@ -18,6 +18,8 @@ public:
         , m_out(out)
     { }
     [[nodiscard]] Status run();
+    // The first request the demo filed, for the closing hint.
+    [[nodiscard]] const QString &firstReference() const { return m_firstReference; }
 
 private:
     struct Step {
@@ -32,6 +34,7 @@ private:
 
     Engine &m_engine;
     QTextStream &m_out;
+    QString m_firstReference;
 };
 
 } // namespace rf

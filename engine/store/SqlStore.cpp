@@ -522,6 +522,28 @@ Status SqlStore::addNote(qint64 requestId, const Note &note)
     return {};
 }
 
+Result<qint64> SqlStore::addAttachment(qint64 requestId, const Attachment &meta, const QByteArray &content)
+{
+    Result<QSqlQuery> q
+        = exec(QStringLiteral("INSERT INTO attachments (request_id, name, media_type, sha256, size, content, added_by, added_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            {requestId, meta.name, meta.mediaType, meta.sha256, meta.size, content, meta.addedBy, isoUtc(meta.addedAt)});
+    if (!q)
+        return q.error();
+    return q->next() ? q->value(0).toLongLong() : qint64(0);
+}
+
+Result<QByteArray> SqlStore::attachmentContent(qint64 requestId, qint64 attachmentId)
+{
+    Result<QSqlQuery> q
+        = exec(QStringLiteral("SELECT content FROM attachments WHERE request_id = ? AND id = ?"), {requestId, attachmentId});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(ErrorCode::NotFound, QStringLiteral("no attachment %1 on this request").arg(attachmentId));
+    return q->value(0).toByteArray();
+}
+
 // --- audit trail ---------------------------------------------------------------
 
 Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)

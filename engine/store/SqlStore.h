@@ -55,6 +55,8 @@ public:
     [[nodiscard]] Result<QStringList> findByIdentifiers(
         const QString &right, const QList<Identifier> &normalised, const QDateTime &since) override;
     [[nodiscard]] Status addNote(qint64 requestId, const Note &note) override;
+    [[nodiscard]] Result<qint64> addAttachment(qint64 requestId, const Attachment &meta, const QByteArray &content) override;
+    [[nodiscard]] Result<QByteArray> attachmentContent(qint64 requestId, qint64 attachmentId) override;
 
     [[nodiscard]] Result<AuditEvent> appendAudit(AuditEvent event) override;
     [[nodiscard]] Result<QList<AuditEvent>> auditEvents(const QString &reference) override;

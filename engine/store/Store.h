@@ -89,6 +89,9 @@ public:
         const QString &right, const QList<Identifier> &normalised, const QDateTime &since)
         = 0;
     [[nodiscard]] virtual Status addNote(qint64 requestId, const Note &note) = 0;
+    // Stores an attachment's bytes with the request; returns its id.
+    [[nodiscard]] virtual Result<qint64> addAttachment(qint64 requestId, const Attachment &meta, const QByteArray &content) = 0;
+    [[nodiscard]] virtual Result<QByteArray> attachmentContent(qint64 requestId, qint64 attachmentId) = 0;
 
     // Audit trail. appendAudit seals the event (sequence, previous hash, hash).
     [[nodiscard]] virtual Result<AuditEvent> appendAudit(AuditEvent event) = 0;

@@ -4,7 +4,9 @@
 #include "core/Logging.h"
 #include "request/IntakeValidator.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
+#include <QMimeDatabase>
 
 namespace rf {
 
@@ -288,7 +290,8 @@ Error Engine::conflictError(const Request &current, qint64 expectedVersion)
         const QList<AuditEvent> &list = *events;
         for (qsizetype i = qMax<qsizetype>(0, list.size() - newer); i < list.size(); ++i) {
             const AuditEvent &e = list.at(i);
-            changes << QStringLiteral("'%1' by %2 at %3").arg(e.action, e.actor, isoUtc(e.at));
+            changes << QStringLiteral("'%1' by %2 at %3 UTC")
+                           .arg(e.action, e.actor, e.at.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         }
     }
     return makeError(ErrorCode::Conflict,
@@ -430,6 +433,55 @@ Status Engine::addNote(const QString &reference, const QString &userName, const 
     if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
         return appended.error();
     return tx.commit();
+}
+
+Result<Attachment> Engine::attach(
+    const QString &reference, const QString &userName, const QString &name, const QByteArray &content)
+{
+    const QString cleanName = name.trimmed();
+    if (cleanName.isEmpty() || cleanName.contains(QLatin1Char('/')) || cleanName.contains(QLatin1Char('\\')))
+        return makeError(ErrorCode::Invalid, QStringLiteral("attachment name: '%1' is not a file name").arg(name));
+    if (content.size() > kMaxAttachmentBytes)
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("attachment %1: %2 bytes is more than the %3 MiB an attachment may hold")
+                .arg(cleanName)
+                .arg(content.size())
+                .arg(kMaxAttachmentBytes / (1024 * 1024)));
+    Transaction tx(m_store);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    Result<User> user = requireUser(userName);
+    if (!user)
+        return user.error();
+    Result<Request> r = request(reference);
+    if (!r)
+        return r.error();
+    const QDateTime now = m_clock.now();
+    Attachment meta;
+    meta.name = cleanName;
+    meta.mediaType = QMimeDatabase().mimeTypeForFileNameAndData(cleanName, content).name();
+    meta.sha256 = QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
+    meta.size = content.size();
+    meta.addedBy = user->name;
+    meta.addedAt = now;
+    Result<qint64> id = m_store.addAttachment(r->id, meta, content);
+    if (!id)
+        return id.error();
+    meta.id = *id;
+    AuditEvent event;
+    event.reference = r->reference;
+    event.at = now;
+    event.actor = user->name;
+    event.action = QStringLiteral("attach");
+    event.fromState = r->state;
+    event.toState = r->state;
+    event.inputs = QJsonObject {{QStringLiteral("name"), meta.name}, {QStringLiteral("sha256"), meta.sha256},
+        {QStringLiteral("size"), QString::number(meta.size)}, {QStringLiteral("mediaType"), meta.mediaType}};
+    if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
+        return appended.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return meta;
 }
 
 } // namespace rf

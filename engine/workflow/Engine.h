@@ -78,6 +78,14 @@ public:
 
     [[nodiscard]] Status addNote(const QString &reference, const QString &userName, const QString &text);
 
+    // Largest attachment kept in the register; bigger evidence belongs in the
+    // case file items of the bundle, which stream.
+    static constexpr qint64 kMaxAttachmentBytes = 64 * 1024 * 1024;
+    // Attaches a document (a letter, identity evidence) to a request, audited
+    // with its SHA-256.
+    [[nodiscard]] Result<Attachment> attach(
+        const QString &reference, const QString &userName, const QString &name, const QByteArray &content);
+
 private:
     [[nodiscard]] Result<User> requireUser(const QString &name);
     [[nodiscard]] Result<QJsonObject> checkInputs(const TransitionDef &transition, const QMap<QString, QString> &raw);
