@@ -4,6 +4,7 @@
 
 #include "TestSupport.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -413,6 +414,41 @@ private slots:
         const AuditEvent last = fx.store->auditEvents(ref)->constLast();
         QCOMPARE(last.action, QStringLiteral("note"));
         QCOMPARE(last.note, QStringLiteral("Called the requester to confirm the scope"));
+    }
+
+    void attachmentsAreKeptWithTheirHash()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        const QByteArray content("%PDF-1.4 pretend identity evidence\n");
+        Result<Attachment> attached
+            = fx.engine->attach(ref, QStringLiteral("alice"), QStringLiteral("passport scan.pdf"), content);
+        QVERIFY2(attached.ok(), qPrintable(attached.ok() ? QString() : attached.error().fullText()));
+        QCOMPARE(attached->sha256, QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(attached->mediaType, QStringLiteral("application/pdf"));
+        const Request r = *fx.engine->request(ref);
+        QCOMPARE(r.attachments.size(), 1);
+        QCOMPARE(r.attachments.first().name, QStringLiteral("passport scan.pdf"));
+        QCOMPARE(*fx.store->attachmentContent(r.id, attached->id), content);
+        const AuditEvent last = fx.store->auditEvents(ref)->constLast();
+        QCOMPARE(last.action, QStringLiteral("attach"));
+        QCOMPARE(last.inputs.value(QStringLiteral("sha256")).toString(), attached->sha256);
+
+        const qint64 events = fx.store->verifyAudit()->eventsChecked;
+        QCOMPARE(fx.engine->attach(ref, QStringLiteral("alice"), QStringLiteral("../../etc/passwd"), content).error().code,
+            ErrorCode::Invalid);
+        QCOMPARE(fx.engine
+                     ->attach(ref, QStringLiteral("alice"), QStringLiteral("huge.bin"),
+                         QByteArray(Engine::kMaxAttachmentBytes + 1, 'x'))
+                     .error()
+                     .code,
+            ErrorCode::Invalid);
+        QCOMPARE(fx.engine->attach(ref, QStringLiteral("mallory"), QStringLiteral("a.txt"), content).error().code,
+            ErrorCode::NotFound);
+        QCOMPARE(fx.engine->request(ref)->attachments.size(), 1);
+        QCOMPARE(fx.store->verifyAudit()->eventsChecked, events);
     }
 
     void usersAreValidated()
