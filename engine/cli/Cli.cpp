@@ -308,7 +308,10 @@ Parsed parseArgs(QCommandLineParser &parser, const QString &command, const QStri
     }
     if (parser.isSet(help)) {
         QString text = parser.helpText();
-        // Qt prints the program name from the first argument; make it read as the command.
+        // Qt names the executable's path; a person wants the command they typed.
+        const qsizetype usageEnd = text.indexOf(QStringLiteral(" [options]"));
+        if (text.startsWith(QStringLiteral("Usage: ")) && usageEnd > 0)
+            text.replace(7, usageEnd - 7, QStringLiteral("rightsflow ") + command);
         out << text;
         return {false, Cli::Ok};
     }
