@@ -32,6 +32,31 @@ Result<User> Engine::requireUser(const QString &name)
     return **user;
 }
 
+Result<Engine::Acting> Engine::beginAction(Transaction &tx, const QString &reference, const QString &userName)
+{
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    Result<User> user = requireUser(userName);
+    if (!user)
+        return user.error();
+    Result<Request> loaded = request(reference);
+    if (!loaded)
+        return loaded.error();
+    return Acting {std::move(user).value(), std::move(loaded).value()};
+}
+
+AuditEvent Engine::eventOn(const Request &request, const QString &actor, const QString &action) const
+{
+    AuditEvent event;
+    event.reference = request.reference;
+    event.at = m_clock.now();
+    event.actor = actor;
+    event.action = action;
+    event.fromState = request.state;
+    event.toState = request.state;
+    return event;
+}
+
 Result<User> Engine::addUser(const QString &name, const QString &role, const QString &email, const QString &actor)
 {
     static const QRegularExpression userName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
@@ -307,15 +332,11 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     const QMap<QString, QString> &rawInputs, const QString &note, qint64 expectedVersion)
 {
     Transaction tx(m_store);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    Result<User> user = requireUser(userName);
-    if (!user)
-        return user.error();
-    Result<Request> loaded = request(reference);
-    if (!loaded)
-        return loaded.error();
-    const Request before = *loaded;
+    Result<Acting> acting = beginAction(tx, reference, userName);
+    if (!acting)
+        return acting.error();
+    const User *user = &acting->user;
+    const Request before = acting->request;
     if (expectedVersion >= 0 && before.version != expectedVersion)
         return conflictError(before, expectedVersion);
 
@@ -377,12 +398,8 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
         return s.error();
     }
 
-    AuditEvent event;
-    event.reference = after.reference;
+    AuditEvent event = eventOn(before, user->name, action);
     event.at = now;
-    event.actor = user->name;
-    event.action = action;
-    event.fromState = before.state;
     event.toState = after.state;
     event.inputs = *inputs;
     event.note = note;
@@ -411,25 +428,13 @@ Status Engine::addNote(const QString &reference, const QString &userName, const 
     if (text.trimmed().isEmpty())
         return makeError(ErrorCode::Invalid, QStringLiteral("note: empty; write what should be recorded"));
     Transaction tx(m_store);
-    if (Status s = tx.begin(); !s)
-        return s;
-    Result<User> user = requireUser(userName);
-    if (!user)
-        return user.error();
-    Result<Request> r = request(reference);
-    if (!r)
-        return r.error();
-    const QDateTime now = m_clock.now();
-    if (Status s = m_store.addNote(r->id, Note {now, user->name, text.trimmed()}); !s)
-        return s;
-    AuditEvent event;
-    event.reference = r->reference;
-    event.at = now;
-    event.actor = user->name;
-    event.action = QStringLiteral("note");
-    event.fromState = r->state;
-    event.toState = r->state;
+    Result<Acting> acting = beginAction(tx, reference, userName);
+    if (!acting)
+        return acting.error();
+    AuditEvent event = eventOn(acting->request, acting->user.name, QStringLiteral("note"));
     event.note = text.trimmed();
+    if (Status s = m_store.addNote(acting->request.id, Note {event.at, acting->user.name, event.note}); !s)
+        return s;
     if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
         return appended.error();
     return tx.commit();
@@ -448,33 +453,21 @@ Result<Attachment> Engine::attach(
                 .arg(content.size())
                 .arg(kMaxAttachmentBytes / (1024 * 1024)));
     Transaction tx(m_store);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    Result<User> user = requireUser(userName);
-    if (!user)
-        return user.error();
-    Result<Request> r = request(reference);
-    if (!r)
-        return r.error();
-    const QDateTime now = m_clock.now();
+    Result<Acting> acting = beginAction(tx, reference, userName);
+    if (!acting)
+        return acting.error();
+    AuditEvent event = eventOn(acting->request, acting->user.name, QStringLiteral("attach"));
     Attachment meta;
     meta.name = cleanName;
     meta.mediaType = QMimeDatabase().mimeTypeForFileNameAndData(cleanName, content).name();
     meta.sha256 = QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
     meta.size = content.size();
-    meta.addedBy = user->name;
-    meta.addedAt = now;
-    Result<qint64> id = m_store.addAttachment(r->id, meta, content);
+    meta.addedBy = acting->user.name;
+    meta.addedAt = event.at;
+    Result<qint64> id = m_store.addAttachment(acting->request.id, meta, content);
     if (!id)
         return id.error();
     meta.id = *id;
-    AuditEvent event;
-    event.reference = r->reference;
-    event.at = now;
-    event.actor = user->name;
-    event.action = QStringLiteral("attach");
-    event.fromState = r->state;
-    event.toState = r->state;
     event.inputs = QJsonObject {{QStringLiteral("name"), meta.name}, {QStringLiteral("sha256"), meta.sha256},
         {QStringLiteral("size"), QString::number(meta.size)}, {QStringLiteral("mediaType"), meta.mediaType}};
     if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)

@@ -88,6 +88,13 @@ public:
 
 private:
     [[nodiscard]] Result<User> requireUser(const QString &name);
+    // What every action on one request starts with, inside its transaction.
+    struct Acting {
+        User user;
+        Request request;
+    };
+    [[nodiscard]] Result<Acting> beginAction(Transaction &tx, const QString &reference, const QString &userName);
+    [[nodiscard]] AuditEvent eventOn(const Request &request, const QString &actor, const QString &action) const;
     [[nodiscard]] Result<QJsonObject> checkInputs(const TransitionDef &transition, const QMap<QString, QString> &raw);
     [[nodiscard]] Status checkAvailable(const Request &request, const WorkflowDefinition &def, const TransitionDef &transition,
         const User &user, const QJsonObject *inputs);
