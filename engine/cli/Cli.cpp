@@ -98,6 +98,14 @@ Result<std::unique_ptr<Clock>> makeClock()
     return std::unique_ptr<Clock>(std::make_unique<FixedClock>(now));
 }
 
+// The workflow directory a command asked for. Commands without --workflows
+// use the default; asking the parser about an option it lacks would warn.
+QString workflowsDirectory(const QCommandLineParser &parser)
+{
+    const QString option = QStringLiteral("workflows");
+    return parser.optionNames().contains(option) ? parser.value(option) : WorkflowLibrary::defaultDirectory();
+}
+
 Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, bool create = false)
 {
     auto session = std::make_unique<Session>();
@@ -105,8 +113,7 @@ Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, b
     if (!clock)
         return clock.error();
     session->clock = std::move(clock).value();
-    const QString directory = parser.isSet(QStringLiteral("workflows")) ? parser.value(QStringLiteral("workflows"))
-                                                                        : WorkflowLibrary::defaultDirectory();
+    const QString directory = workflowsDirectory(parser);
     Result<WorkflowLibrary> library = WorkflowLibrary::load(directory);
     if (!library)
         return library.error();
@@ -254,6 +261,28 @@ int Cli::usageError(const QString &message, const QString &helpCommand)
     return Usage;
 }
 
+int Cli::groupHelpOrUsage(const QString &group, const QString &sub, const QStringList &subCommands)
+{
+    // The lines of the top-level help that belong to this group.
+    QStringList lines;
+    for (const QString &line : QString::fromUtf8(kTopHelp).split(QLatin1Char('\n'))) {
+        if (line.startsWith(QStringLiteral("  ") + group + QLatin1Char(' ')))
+            lines << line;
+    }
+    const QString list = subCommands.join(QStringLiteral(", "));
+    if (sub == QLatin1String("--help") || sub == QLatin1String("-h") || sub == QLatin1String("help")) {
+        m_out << "Usage: rightsflow " << group << " SUB-COMMAND [OPTIONS]" << Qt::endl
+              << Qt::endl
+              << lines.join(QLatin1Char('\n')) << Qt::endl
+              << Qt::endl
+              << "Run 'rightsflow " << group << " SUB-COMMAND --help' for its options." << Qt::endl;
+        return Ok;
+    }
+    return usageError(sub.isEmpty() ? QStringLiteral("%1: name a sub-command (%2)").arg(group, list)
+                                    : QStringLiteral("%1: unknown sub-command '%2' (%3)").arg(group, sub, list),
+        group);
+}
+
 int Cli::run(const QStringList &arguments)
 {
     if (arguments.isEmpty() || arguments.first() == QLatin1String("--help") || arguments.first() == QLatin1String("-h")
@@ -384,8 +413,7 @@ int Cli::cmdWorkflow(const QStringList &args)
             QStringLiteral("List the workflows used for new requests."), rest, m_out, m_err);
         if (!parsed.proceed)
             return parsed.exitCode;
-        const QString directory = parser.isSet(QStringLiteral("workflows")) ? parser.value(QStringLiteral("workflows"))
-                                                                            : WorkflowLibrary::defaultDirectory();
+        const QString directory = workflowsDirectory(parser);
         Result<WorkflowLibrary> library = WorkflowLibrary::load(directory);
         if (!library)
             return fail(library.error());
@@ -417,8 +445,7 @@ int Cli::cmdWorkflow(const QStringList &args)
             return parsed.exitCode;
         if (parser.positionalArguments().size() != 1)
             return usageError(QStringLiteral("workflow %1: name one workflow ID").arg(sub), QStringLiteral("workflow ") + sub);
-        const QString directory = parser.isSet(QStringLiteral("workflows")) ? parser.value(QStringLiteral("workflows"))
-                                                                            : WorkflowLibrary::defaultDirectory();
+        const QString directory = workflowsDirectory(parser);
         Result<WorkflowLibrary> library = WorkflowLibrary::load(directory);
         if (!library)
             return fail(library.error());
@@ -473,9 +500,8 @@ int Cli::cmdWorkflow(const QStringList &args)
         }
         return Ok;
     }
-    return usageError(sub.isEmpty() ? QStringLiteral("workflow: name a sub-command (validate, list, show, dot)")
-                                    : QStringLiteral("workflow: unknown sub-command '%1' (validate, list, show, dot)").arg(sub),
-        QStringLiteral(""));
+    return groupHelpOrUsage(QStringLiteral("workflow"), sub,
+        {QStringLiteral("validate"), QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("dot")});
 }
 
 int Cli::cmdUser(const QStringList &args)
@@ -533,9 +559,7 @@ int Cli::cmdUser(const QStringList &args)
             m_out << jsonText(array);
         return Ok;
     }
-    return usageError(sub.isEmpty() ? QStringLiteral("user: name a sub-command (add, list)")
-                                    : QStringLiteral("user: unknown sub-command '%1' (add, list)").arg(sub),
-        QStringLiteral(""));
+    return groupHelpOrUsage(QStringLiteral("user"), sub, {QStringLiteral("add"), QStringLiteral("list")});
 }
 
 int Cli::cmdRequest(const QStringList &args)
@@ -1023,10 +1047,9 @@ int Cli::cmdRequest(const QStringList &args)
         return Ok;
     }
 
-    return usageError(sub.isEmpty()
-            ? QStringLiteral("request: name a sub-command (new, list, show, act, note, attach, attachment)")
-            : QStringLiteral("request: unknown sub-command '%1' (new, list, show, act, note, attach, attachment)").arg(sub),
-        QStringLiteral(""));
+    return groupHelpOrUsage(QStringLiteral("request"), sub,
+        {QStringLiteral("new"), QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("act"), QStringLiteral("note"),
+            QStringLiteral("attach"), QStringLiteral("attachment")});
 }
 
 int Cli::cmdAudit(const QStringList &args)
@@ -1037,9 +1060,7 @@ int Cli::cmdAudit(const QStringList &args)
     const QCommandLineOption json = jsonOption();
     parser.addOption(json);
     if (sub != QLatin1String("verify"))
-        return usageError(sub.isEmpty() ? QStringLiteral("audit: name a sub-command (verify)")
-                                        : QStringLiteral("audit: unknown sub-command '%1' (verify)").arg(sub),
-            QStringLiteral(""));
+        return groupHelpOrUsage(QStringLiteral("audit"), sub, {QStringLiteral("verify")});
     const Parsed parsed = parseArgs(parser, QStringLiteral("audit verify"),
         QStringLiteral("Check every audit event against the hash chain. Exits 0 when intact; otherwise 1, "
                        "naming the first event that does not verify."),

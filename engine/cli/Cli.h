@@ -42,6 +42,9 @@ private:
 
     int fail(const Error &error);
     int usageError(const QString &message, const QString &helpCommand);
+    // `rightsflow GROUP --help` lists the group's sub-commands; anything else
+    // that is not a sub-command is a usage error naming the choices.
+    int groupHelpOrUsage(const QString &group, const QString &sub, const QStringList &subCommands);
 
     int cmdInit(const QStringList &args);
     int cmdWorkflow(const QStringList &args);
