@@ -96,12 +96,12 @@ private slots:
         QTest::addRow("last deleted") << QStringLiteral("DELETE FROM audit_events WHERE seq = 13") << qint64(13)
                                       << QStringLiteral("removed from the end");
         QTest::addRow("head rewound too") << QStringLiteral(
-            "DELETE FROM audit_events WHERE seq = 13; UPDATE meta SET value = '12' WHERE key = 'audit_head_seq'")
+            "DELETE FROM audit_events WHERE seq = 13; UPDATE audit_head SET seq = 12")
                                           << qint64(13) << QStringLiteral("removed from the end");
         // Renumbering after a deletion keeps the sequence whole but breaks the links.
         QTest::addRow("deleted and renumbered")
             << QStringLiteral("DELETE FROM audit_events WHERE seq = 5; UPDATE audit_events SET seq = seq - 1 WHERE seq > 5; "
-                              "UPDATE meta SET value = '12' WHERE key = 'audit_head_seq'")
+                              "UPDATE audit_head SET seq = 12")
             << qint64(5) << QStringLiteral("");
     }
 

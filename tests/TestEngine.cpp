@@ -77,7 +77,7 @@ struct Counts {
 Counts countsFor(test::Fixture &fx, const QString &reference)
 {
     Counts c;
-    Result<Request> r = fx.store->loadRequest(reference);
+    Result<Request> r = fx.store->loadRequest(reference, RequestDetail::Record);
     if (r) {
         c.version = r->version;
         c.state = r->state;
@@ -229,6 +229,8 @@ private slots:
         Engine other(otherStore, fx.library, *fx.clock);
         const qint64 seenByOther = other.request(ref)->version;
         QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}, 1).ok());
+        // A fresh read on the other connection sees the change: no stale snapshot is held.
+        QCOMPARE(other.request(ref)->version, seenByOther + 1);
         Result<FireOutcome> late = other.fire(ref, QStringLiteral("acknowledge"), QStringLiteral("bilal"), {}, {}, seenByOther);
         QVERIFY(!late.ok());
         QCOMPARE(late.error().code, ErrorCode::Conflict);
@@ -296,7 +298,7 @@ private slots:
         Result<FireOutcome> missing
             = fx.engine->fire(QStringLiteral("DSR-2026-999999"), QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {});
         QCOMPARE(missing.error().code, ErrorCode::NotFound);
-        QCOMPARE(fx.store->loadRequest(ref)->version, 1);
+        QCOMPARE(fx.store->loadRequest(ref, RequestDetail::Record)->version, 1);
     }
 
     void failingEffectWritesNothing()

@@ -125,8 +125,12 @@ QList<Migration> Migrator::schemaHistory()
                 // The lists officers and the dashboard page through, newest first.
                 QStringLiteral("CREATE INDEX requests_by_received ON requests (received_at, id)"),
                 QStringLiteral("CREATE INDEX requests_by_state ON requests (state, received_at, id)"),
-                QStringLiteral("CREATE INDEX requests_by_right ON requests (right_name, state, received_at, id)"),
-                QStringLiteral("CREATE INDEX requests_by_assignee ON requests (assignee, closed, received_at, id)"),
+                // Each filter the list offers has an index that ends in (received_at, id), so a
+                // page is read in order and never sorted.
+                QStringLiteral("CREATE INDEX requests_by_right ON requests (right_name, received_at, id)"),
+                QStringLiteral("CREATE INDEX requests_by_right_state ON requests (right_name, state, received_at, id)"),
+                QStringLiteral("CREATE INDEX requests_by_assignee ON requests (assignee, received_at, id)"),
+                QStringLiteral("CREATE INDEX requests_by_assignee_open ON requests (assignee, closed, received_at, id)"),
                 QStringLiteral("CREATE INDEX requests_open ON requests (closed, received_at, id)"),
                 QStringLiteral(
                     "CREATE TABLE request_identifiers (request_id BIGINT NOT NULL REFERENCES requests(id) ON DELETE CASCADE, "
@@ -155,8 +159,10 @@ QList<Migration> Migrator::schemaHistory()
                 QStringLiteral("CREATE INDEX outbox_due ON outbox (status, next_attempt_at)"),
                 QStringLiteral("CREATE INDEX outbox_by_reference ON outbox (reference, id)"),
                 // The audit head lets verification notice events cut off the end of the chain.
-                QStringLiteral("INSERT INTO meta (key, value) VALUES ('audit_head_seq', '0')"),
-                QStringLiteral("INSERT INTO meta (key, value) VALUES ('audit_head_hash', "
+                QStringLiteral(
+                    "CREATE TABLE audit_head (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), seq BIGINT NOT NULL, "
+                    "hash TEXT NOT NULL)"),
+                QStringLiteral("INSERT INTO audit_head (singleton, seq, hash) VALUES (1, 0, "
                                "'0000000000000000000000000000000000000000000000000000000000000000')"),
             },
         },

@@ -107,8 +107,17 @@ SqlStore::SqlStore(SqlDialect dialect, QString location, Options options)
     , m_connection(QStringLiteral("rightsflow-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
 { }
 
+void SqlStore::finishStatements()
+{
+    // A statement left mid-result holds SQLite's read lock and can make
+    // COMMIT fail; every use is over by the time a transaction ends.
+    for (auto &[sql, query] : m_prepared)
+        query->finish();
+}
+
 SqlStore::~SqlStore()
 {
+    m_prepared.clear();
     if (QSqlDatabase::contains(m_connection)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_connection, false);
@@ -131,23 +140,32 @@ Error SqlStore::storageError(const QString &what, const QSqlQuery &query) const
     return makeError(ErrorCode::Storage, QStringLiteral("%1: %2 (%3)").arg(describe(), what, query.lastError().text()));
 }
 
-Result<QSqlQuery> SqlStore::exec(const QString &sql, const QVariantList &values)
+Result<Rows> SqlStore::exec(const QString &sql, const QVariantList &values)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
-    query.setForwardOnly(true);
-    if (!query.prepare(sql))
-        return storageError(QStringLiteral("cannot prepare a statement"), query);
-    for (const QVariant &value : values) {
+    // Statements are prepared once per connection and reused: preparing was
+    // a quarter of the cost of an action.
+    auto cached = m_prepared.find(sql);
+    if (cached == m_prepared.end()) {
+        auto prepared = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connection, false));
+        prepared->setForwardOnly(true);
+        if (!prepared->prepare(sql))
+            return storageError(QStringLiteral("cannot prepare a statement"), *prepared);
+        cached = m_prepared.emplace(sql, std::move(prepared)).first;
+    }
+    QSqlQuery &query = *cached->second;
+    query.finish();
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        const QVariant &value = values.at(i);
         // A null QString would bind as SQL NULL; the register stores "no
         // value" as an empty string, so NOT NULL columns hold.
         if (value.metaType().id() == QMetaType::QString && value.toString().isNull())
-            query.addBindValue(QStringLiteral(""));
+            query.bindValue(int(i), QStringLiteral(""));
         else
-            query.addBindValue(value);
+            query.bindValue(int(i), value);
     }
     if (!query.exec())
         return storageError(QStringLiteral("a statement failed"), query);
-    return query;
+    return Rows(query);
 }
 
 Status SqlStore::open()
@@ -201,6 +219,7 @@ int SqlStore::schemaVersion()
 
 Status SqlStore::begin()
 {
+    finishStatements();
     // IMMEDIATE takes the write lock at once, so two writers queue on the busy
     // timeout instead of deadlocking when a reader upgrades to a writer.
     const QString statement = m_dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN");
@@ -213,6 +232,7 @@ Status SqlStore::begin()
 
 Status SqlStore::commit()
 {
+    finishStatements();
     QSqlQuery query(QSqlDatabase::database(m_connection, false));
     if (!query.exec(QStringLiteral("COMMIT")))
         return storageError(QStringLiteral("cannot commit"), query);
@@ -224,6 +244,7 @@ void SqlStore::rollback()
 {
     if (!m_inTransaction)
         return;
+    finishStatements();
     QSqlQuery query(QSqlDatabase::database(m_connection, false));
     if (!query.exec(QStringLiteral("ROLLBACK")))
         qCWarning(lcStore) << "rollback failed:" << query.lastError().text();
@@ -234,13 +255,14 @@ void SqlStore::rollback()
 
 Result<User> SqlStore::addUser(const User &user)
 {
+    const StatementsDone done(*this);
     const Result<std::optional<User>> existing = findUser(user.name);
     if (!existing)
         return existing.error();
     if (existing->has_value())
         return makeError(
             ErrorCode::Conflict, QStringLiteral("a user named '%1' already exists (role %2)").arg(user.name, (*existing)->role));
-    Result<QSqlQuery> q
+    Result<Rows> q
         = exec(QStringLiteral("INSERT INTO users (name, role, email, active, created_at) VALUES (?, ?, ?, 1, ?) RETURNING id"),
             {user.name, user.role, user.email, isoUtc(QDateTime::currentDateTimeUtc())});
     if (!q)
@@ -253,7 +275,8 @@ Result<User> SqlStore::addUser(const User &user)
 
 Result<std::optional<User>> SqlStore::findUser(const QString &name)
 {
-    Result<QSqlQuery> q = exec(QStringLiteral("SELECT id, name, role, email, active FROM users WHERE name = ?"), {name});
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT id, name, role, email, active FROM users WHERE name = ?"), {name});
     if (!q)
         return q.error();
     if (!q->next())
@@ -264,7 +287,8 @@ Result<std::optional<User>> SqlStore::findUser(const QString &name)
 
 Result<QList<User>> SqlStore::users()
 {
-    Result<QSqlQuery> q = exec(QStringLiteral("SELECT id, name, role, email, active FROM users ORDER BY name"));
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT id, name, role, email, active FROM users ORDER BY name"));
     if (!q)
         return q.error();
     QList<User> result;
@@ -279,7 +303,8 @@ Result<QList<User>> SqlStore::users()
 Status SqlStore::storeDefinition(
     const QString &hash, const QString &workflowId, const QString &right, const QByteArray &canonicalJson, const QDateTime &now)
 {
-    Result<QSqlQuery> q
+    const StatementsDone done(*this);
+    Result<Rows> q
         = exec(QStringLiteral("INSERT INTO workflow_definitions (hash, workflow_id, right_name, definition, first_used_at) "
                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING"),
             {hash, workflowId, right, QString::fromUtf8(canonicalJson), isoUtc(now)});
@@ -290,7 +315,8 @@ Status SqlStore::storeDefinition(
 
 Result<QByteArray> SqlStore::definitionJson(const QString &hash)
 {
-    Result<QSqlQuery> q = exec(QStringLiteral("SELECT definition FROM workflow_definitions WHERE hash = ?"), {hash});
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT definition FROM workflow_definitions WHERE hash = ?"), {hash});
     if (!q)
         return q.error();
     if (!q->next())
@@ -302,11 +328,12 @@ Result<QByteArray> SqlStore::definitionJson(const QString &hash)
 
 Result<QString> SqlStore::nextReference(int year)
 {
+    const StatementsDone done(*this);
     // Numbers are taken inside the filing transaction: a rolled-back filing
     // may leave a gap, never a duplicate.
-    Result<QSqlQuery> q = exec(QStringLiteral("INSERT INTO reference_counters (year, last_number) VALUES (?, 1) "
-                                              "ON CONFLICT (year) DO UPDATE SET last_number = reference_counters.last_number + 1 "
-                                              "RETURNING last_number"),
+    Result<Rows> q = exec(QStringLiteral("INSERT INTO reference_counters (year, last_number) VALUES (?, 1) "
+                                         "ON CONFLICT (year) DO UPDATE SET last_number = reference_counters.last_number + 1 "
+                                         "RETURNING last_number"),
         {year});
     if (!q)
         return q.error();
@@ -317,11 +344,12 @@ Result<QString> SqlStore::nextReference(int year)
 
 Result<qint64> SqlStore::insertRequest(const Request &request)
 {
+    const StatementsDone done(*this);
     QStringList marks;
     for (qsizetype i = 0; i < kRequestColumns.size(); ++i)
         marks << QStringLiteral("?");
-    Result<QSqlQuery> q = exec(QStringLiteral("INSERT INTO requests (%1) VALUES (%2) RETURNING id")
-                                   .arg(kRequestColumns.join(QStringLiteral(", ")), marks.join(QStringLiteral(", "))),
+    Result<Rows> q = exec(QStringLiteral("INSERT INTO requests (%1) VALUES (%2) RETURNING id")
+                              .arg(kRequestColumns.join(QStringLiteral(", ")), marks.join(QStringLiteral(", "))),
         requestValues(request));
     if (!q)
         return q.error();
@@ -331,20 +359,20 @@ Result<qint64> SqlStore::insertRequest(const Request &request)
 
     for (qsizetype i = 0; i < request.identifiers.size(); ++i) {
         const Identifier &identifier = request.identifiers.at(i);
-        Result<QSqlQuery> idq
-            = exec(QStringLiteral("INSERT INTO request_identifiers (request_id, position, kind, value, normalized) "
-                                  "VALUES (?, ?, ?, ?, ?)"),
-                {id, int(i), identifier.kind, identifier.value,
-                    IntakeValidator::normalizeIdentifier(identifier.kind, identifier.value)});
+        Result<Rows> idq = exec(QStringLiteral("INSERT INTO request_identifiers (request_id, position, kind, value, normalized) "
+                                               "VALUES (?, ?, ?, ?, ?)"),
+            {id, int(i), identifier.kind, identifier.value,
+                IntakeValidator::normalizeIdentifier(identifier.kind, identifier.value)});
         if (!idq)
             return idq.error();
     }
     return id;
 }
 
-Result<Request> SqlStore::loadRequest(const QString &reference)
+Result<Request> SqlStore::loadRequest(const QString &reference, RequestDetail detail)
 {
-    Result<QSqlQuery> q
+    const StatementsDone done(*this);
+    Result<Rows> q
         = exec(QStringLiteral("SELECT id, %1 FROM requests WHERE reference = ?").arg(kRequestColumns.join(QStringLiteral(", "))),
             {reference});
     if (!q)
@@ -381,24 +409,25 @@ Result<Request> SqlStore::loadRequest(const QString &reference)
     r.createdAt = fromSqlTime(q->value(c++));
     r.updatedAt = fromSqlTime(q->value(c++));
 
-    Result<QSqlQuery> ids
+    Result<Rows> ids
         = exec(QStringLiteral("SELECT kind, value FROM request_identifiers WHERE request_id = ? ORDER BY position"), {r.id});
     if (!ids)
         return ids.error();
     while (ids->next())
         r.identifiers.append(Identifier {ids->value(0).toString(), ids->value(1).toString()});
+    if (detail == RequestDetail::Record)
+        return r;
 
-    Result<QSqlQuery> notes
+    Result<Rows> notes
         = exec(QStringLiteral("SELECT created_at, author, body FROM request_notes WHERE request_id = ? ORDER BY id"), {r.id});
     if (!notes)
         return notes.error();
     while (notes->next())
         r.notes.append(Note {fromSqlTime(notes->value(0)), notes->value(1).toString(), notes->value(2).toString()});
 
-    Result<QSqlQuery> files
-        = exec(QStringLiteral("SELECT id, name, media_type, sha256, size, added_by, added_at FROM attachments "
-                              "WHERE request_id = ? ORDER BY id"),
-            {r.id});
+    Result<Rows> files = exec(QStringLiteral("SELECT id, name, media_type, sha256, size, added_by, added_at FROM attachments "
+                                             "WHERE request_id = ? ORDER BY id"),
+        {r.id});
     if (!files)
         return files.error();
     while (files->next())
@@ -407,14 +436,25 @@ Result<Request> SqlStore::loadRequest(const QString &reference)
     return r;
 }
 
-Status SqlStore::updateRequest(const Request &request, qint64 expectedVersion)
+Status SqlStore::updateRequest(const Request &before, const Request &after)
 {
+    const StatementsDone done(*this);
+    // Only the changed columns are written, so SQLite leaves alone the
+    // indexes that do not cover them.
+    const QVariantList old = requestValues(before);
+    const QVariantList now = requestValues(after);
     QStringList assignments;
-    for (const QString &column : kRequestColumns)
-        assignments << column + QStringLiteral(" = ?");
-    QVariantList values = requestValues(request);
-    values << request.id << expectedVersion;
-    Result<QSqlQuery> q
+    QVariantList values;
+    for (qsizetype i = 0; i < kRequestColumns.size(); ++i) {
+        if (old.at(i) != now.at(i)) {
+            assignments << kRequestColumns.at(i) + QStringLiteral(" = ?");
+            values << now.at(i);
+        }
+    }
+    if (assignments.isEmpty())
+        return {};
+    values << after.id << before.version;
+    Result<Rows> q
         = exec(QStringLiteral("UPDATE requests SET %1 WHERE id = ? AND version = ?").arg(assignments.join(QStringLiteral(", "))),
             values);
     if (!q)
@@ -422,39 +462,58 @@ Status SqlStore::updateRequest(const Request &request, qint64 expectedVersion)
     if (q->numRowsAffected() != 1)
         return makeError(ErrorCode::Conflict,
             QStringLiteral("request %1 was changed by someone else (it is no longer at version %2)")
-                .arg(request.reference)
-                .arg(expectedVersion));
+                .arg(after.reference)
+                .arg(before.version));
     return {};
+}
+
+namespace {
+
+// The WHERE clause of a request filter, with its values in order.
+std::pair<QString, QVariantList> filterClause(const RequestFilter &filter)
+{
+    QStringList where;
+    QVariantList values;
+    const std::pair<const char *, const QString *> equals[] = {
+        {"state = ?", &filter.state},
+        {"right_name = ?", &filter.right},
+        {"assignee = ?", &filter.assignee},
+        {"channel = ?", &filter.channel},
+    };
+    for (const auto &[condition, value] : equals) {
+        if (!value->isEmpty()) {
+            where << QLatin1String(condition);
+            values << *value;
+        }
+    }
+    if (filter.openOnly)
+        where << QStringLiteral("closed = 0");
+    return {where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND ")), values};
+}
+
+} // namespace
+
+SqlStatement SqlStore::listStatement(const RequestFilter &filter)
+{
+    auto [where, values] = filterClause(filter);
+    values << qMax(0, filter.limit) << qMax(0, filter.offset);
+    return {QStringLiteral("SELECT reference, right_name, channel, state, received_at, requester_name, assignee, version, closed "
+                           "FROM requests %1 ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?")
+                .arg(where),
+        values};
+}
+
+SqlStatement SqlStore::countStatement(const RequestFilter &filter)
+{
+    const auto [where, values] = filterClause(filter);
+    return {QStringLiteral("SELECT count(*) FROM requests %1").arg(where), values};
 }
 
 Result<QList<RequestSummary>> SqlStore::listRequests(const RequestFilter &filter)
 {
-    QStringList where;
-    QVariantList values;
-    if (!filter.state.isEmpty()) {
-        where << QStringLiteral("state = ?");
-        values << filter.state;
-    }
-    if (!filter.right.isEmpty()) {
-        where << QStringLiteral("right_name = ?");
-        values << filter.right;
-    }
-    if (!filter.assignee.isEmpty()) {
-        where << QStringLiteral("assignee = ?");
-        values << filter.assignee;
-    }
-    if (!filter.channel.isEmpty()) {
-        where << QStringLiteral("channel = ?");
-        values << filter.channel;
-    }
-    if (filter.openOnly)
-        where << QStringLiteral("closed = 0");
-    values << qMax(0, filter.limit) << qMax(0, filter.offset);
-    const QString sql
-        = QStringLiteral("SELECT reference, right_name, channel, state, received_at, requester_name, assignee, version, closed "
-                         "FROM requests %1 ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?")
-              .arg(where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND ")));
-    Result<QSqlQuery> q = exec(sql, values);
+    const StatementsDone done(*this);
+    const SqlStatement statement = listStatement(filter);
+    Result<Rows> q = exec(statement.sql, statement.values);
     if (!q)
         return q.error();
     QList<RequestSummary> result;
@@ -468,6 +527,7 @@ Result<QList<RequestSummary>> SqlStore::listRequests(const RequestFilter &filter
 
 Result<QStringList> SqlStore::findByIdentifiers(const QString &right, const QList<Identifier> &normalised, const QDateTime &since)
 {
+    const StatementsDone done(*this);
     // A strong identifier on its own, or name and postcode together, marks a
     // possible duplicate; a name alone is too common.
     static const QStringList strongKinds {
@@ -482,7 +542,7 @@ Result<QStringList> SqlStore::findByIdentifiers(const QString &right, const QLis
             postcode = id.value;
         if (!strongKinds.contains(id.kind))
             continue;
-        Result<QSqlQuery> q
+        Result<Rows> q
             = exec(QStringLiteral("SELECT DISTINCT r.reference FROM request_identifiers i JOIN requests r ON r.id = i.request_id "
                                   "WHERE i.kind = ? AND i.normalized = ? AND r.right_name = ? AND r.received_at >= ? "
                                   "ORDER BY r.reference"),
@@ -495,7 +555,7 @@ Result<QStringList> SqlStore::findByIdentifiers(const QString &right, const QLis
         }
     }
     if (!name.isEmpty() && !postcode.isEmpty()) {
-        Result<QSqlQuery> q = exec(
+        Result<Rows> q = exec(
             QStringLiteral("SELECT DISTINCT r.reference FROM requests r "
                            "JOIN request_identifiers n ON n.request_id = r.id AND n.kind = 'name' AND n.normalized = ? "
                            "JOIN request_identifiers p ON p.request_id = r.id AND p.kind = 'postcode' AND p.normalized = ? "
@@ -514,9 +574,9 @@ Result<QStringList> SqlStore::findByIdentifiers(const QString &right, const QLis
 
 Status SqlStore::addNote(qint64 requestId, const Note &note)
 {
-    Result<QSqlQuery> q
-        = exec(QStringLiteral("INSERT INTO request_notes (request_id, author, created_at, body) VALUES (?, ?, ?, ?)"),
-            {requestId, note.author, isoUtc(note.at), note.text});
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("INSERT INTO request_notes (request_id, author, created_at, body) VALUES (?, ?, ?, ?)"),
+        {requestId, note.author, isoUtc(note.at), note.text});
     if (!q)
         return q.error();
     return {};
@@ -524,7 +584,8 @@ Status SqlStore::addNote(qint64 requestId, const Note &note)
 
 Result<qint64> SqlStore::addAttachment(qint64 requestId, const Attachment &meta, const QByteArray &content)
 {
-    Result<QSqlQuery> q
+    const StatementsDone done(*this);
+    Result<Rows> q
         = exec(QStringLiteral("INSERT INTO attachments (request_id, name, media_type, sha256, size, content, added_by, added_at) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
             {requestId, meta.name, meta.mediaType, meta.sha256, meta.size, content, meta.addedBy, isoUtc(meta.addedAt)});
@@ -535,7 +596,8 @@ Result<qint64> SqlStore::addAttachment(qint64 requestId, const Attachment &meta,
 
 Result<QByteArray> SqlStore::attachmentContent(qint64 requestId, qint64 attachmentId)
 {
-    Result<QSqlQuery> q
+    const StatementsDone done(*this);
+    Result<Rows> q
         = exec(QStringLiteral("SELECT content FROM attachments WHERE request_id = ? AND id = ?"), {requestId, attachmentId});
     if (!q)
         return q.error();
@@ -546,29 +608,32 @@ Result<QByteArray> SqlStore::attachmentContent(qint64 requestId, qint64 attachme
 
 // --- audit trail ---------------------------------------------------------------
 
-Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
+Result<SqlStore::AuditHead> SqlStore::readAuditHead(bool forUpdate)
 {
-    // The head row is read and written in the caller's transaction; on
-    // PostgreSQL FOR UPDATE makes concurrent appenders queue on it.
-    const QString lock = m_dialect == SqlDialect::Postgres ? QStringLiteral(" FOR UPDATE") : QString();
-    Result<QSqlQuery> head
-        = exec(QStringLiteral("SELECT key, value FROM meta WHERE key IN ('audit_head_seq', 'audit_head_hash')") + lock);
+    // The head is read and moved in the caller's transaction; on PostgreSQL
+    // FOR UPDATE makes concurrent appenders queue on it. It also lets
+    // verification notice events cut off the end of the chain.
+    const QString lock = forUpdate && m_dialect == SqlDialect::Postgres ? QStringLiteral(" FOR UPDATE") : QString();
+    Result<Rows> head = exec(QStringLiteral("SELECT seq, hash FROM audit_head WHERE singleton = 1") + lock);
     if (!head)
         return head.error();
-    qint64 headSeq = -1;
-    QString headHash;
-    while (head->next()) {
-        if (head->value(0).toString() == QLatin1String("audit_head_seq"))
-            headSeq = head->value(1).toString().toLongLong();
-        else
-            headHash = head->value(1).toString();
-    }
-    if (headSeq < 0 || headHash.isEmpty())
+    if (!head->next())
         return makeError(
             ErrorCode::Storage, QStringLiteral("%1: the audit head is missing; the register is damaged").arg(describe()));
+    return AuditHead {head->value(0).toLongLong(), head->value(1).toString()};
+}
+
+Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
+{
+    const StatementsDone done(*this);
+    Result<AuditHead> head = readAuditHead(true);
+    if (!head)
+        return head.error();
+    const qint64 headSeq = head->seq;
+    const QString headHash = head->hash;
 
     AuditChain::seal(event, headSeq + 1, headHash);
-    Result<QSqlQuery> insert
+    Result<Rows> insert
         = exec(QStringLiteral("INSERT INTO audit_events (seq, reference, at, actor, action, from_state, to_state, "
                               "payload, payload_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             {event.seq, event.reference, isoUtc(event.at), event.actor, event.action, event.fromState, event.toState,
@@ -576,19 +641,16 @@ Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
                 event.hash});
     if (!insert)
         return insert.error();
-    Result<QSqlQuery> seq
-        = exec(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'audit_head_seq'"), {QString::number(event.seq)});
-    if (!seq)
-        return seq.error();
-    Result<QSqlQuery> hash = exec(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'audit_head_hash'"), {event.hash});
-    if (!hash)
-        return hash.error();
+    Result<Rows> moved
+        = exec(QStringLiteral("UPDATE audit_head SET seq = ?, hash = ? WHERE singleton = 1"), {event.seq, event.hash});
+    if (!moved)
+        return moved.error();
     return event;
 }
 
 namespace {
 
-AuditEvent auditFromRow(const QSqlQuery &q)
+AuditEvent auditFromRow(const Rows &q)
 {
     AuditEvent e;
     e.seq = q.value(0).toLongLong();
@@ -618,7 +680,8 @@ const QString kAuditColumns
 
 Result<QList<AuditEvent>> SqlStore::auditEvents(const QString &reference)
 {
-    Result<QSqlQuery> q
+    const StatementsDone done(*this);
+    Result<Rows> q
         = exec(QStringLiteral("SELECT %1 FROM audit_events WHERE reference = ? ORDER BY seq").arg(kAuditColumns), {reference});
     if (!q)
         return q.error();
@@ -630,7 +693,8 @@ Result<QList<AuditEvent>> SqlStore::auditEvents(const QString &reference)
 
 Result<AuditVerification> SqlStore::verifyAudit()
 {
-    Result<QSqlQuery> q = exec(QStringLiteral("SELECT %1 FROM audit_events ORDER BY seq").arg(kAuditColumns));
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT %1 FROM audit_events ORDER BY seq").arg(kAuditColumns));
     if (!q)
         return q.error();
     AuditVerification result;
@@ -678,18 +742,11 @@ Result<AuditVerification> SqlStore::verifyAudit()
         ++result.eventsChecked;
     }
 
-    Result<QSqlQuery> head
-        = exec(QStringLiteral("SELECT key, value FROM meta WHERE key IN ('audit_head_seq', 'audit_head_hash')"));
+    Result<AuditHead> head = readAuditHead(false);
     if (!head)
         return head.error();
-    qint64 headSeq = -1;
-    QString headHash;
-    while (head->next()) {
-        if (head->value(0).toString() == QLatin1String("audit_head_seq"))
-            headSeq = head->value(1).toString().toLongLong();
-        else
-            headHash = head->value(1).toString();
-    }
+    const qint64 headSeq = head->seq;
+    const QString headHash = head->hash;
     if (headSeq != expectedSeq - 1 || headHash != previousHash) {
         fail(qMax<qint64>(1, expectedSeq),
             QStringLiteral("the trail ends at event %1 but the register recorded %2 events: events were removed from the end")
@@ -703,7 +760,8 @@ Result<AuditVerification> SqlStore::verifyAudit()
 
 Result<qint64> SqlStore::enqueue(const OutboxMessage &message)
 {
-    Result<QSqlQuery> q
+    const StatementsDone done(*this);
+    Result<Rows> q
         = exec(QStringLiteral("INSERT INTO outbox (reference, template, recipient_role, recipient_name, recipient_address, "
                               "channel, idempotency_key, payload, status, attempts, next_attempt_at, created_at) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?) RETURNING id"),
@@ -718,11 +776,12 @@ Result<qint64> SqlStore::enqueue(const OutboxMessage &message)
 
 Result<QList<OutboxMessage>> SqlStore::outbox(const QString &reference)
 {
+    const StatementsDone done(*this);
     const QString sql
         = QStringLiteral("SELECT id, reference, template, recipient_role, recipient_name, recipient_address, channel, "
                          "idempotency_key, payload, status, attempts, created_at FROM outbox %1 ORDER BY id")
               .arg(reference.isEmpty() ? QString() : QStringLiteral("WHERE reference = ?"));
-    Result<QSqlQuery> q = reference.isEmpty() ? exec(sql) : exec(sql, {reference});
+    Result<Rows> q = reference.isEmpty() ? exec(sql) : exec(sql, {reference});
     if (!q)
         return q.error();
     QList<OutboxMessage> result;

@@ -7,7 +7,32 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <memory>
+#include <unordered_map>
+
 namespace rf {
+
+// The rows of a statement the store has run: a view on one of its cached
+// prepared queries, valid until the same statement runs again or the public
+// store method that ran it returns.
+class Rows
+{
+public:
+    explicit Rows(QSqlQuery &query)
+        : m_query(&query)
+    { }
+    bool next() { return m_query->next(); }
+    [[nodiscard]] QVariant value(int column) const { return m_query->value(column); }
+    [[nodiscard]] int numRowsAffected() const { return m_query->numRowsAffected(); }
+
+private:
+    QSqlQuery *m_query;
+};
+
+struct SqlStatement {
+    QString sql;
+    QVariantList values;
+};
 
 // The register on an SQL database through Qt Sql. SQLite (WAL, synchronous
 // FULL: a committed action survives a power cut) is the embedded default;
@@ -49,9 +74,13 @@ public:
 
     [[nodiscard]] Result<QString> nextReference(int year) override;
     [[nodiscard]] Result<qint64> insertRequest(const Request &request) override;
-    [[nodiscard]] Result<Request> loadRequest(const QString &reference) override;
-    [[nodiscard]] Status updateRequest(const Request &request, qint64 expectedVersion) override;
+    [[nodiscard]] Result<Request> loadRequest(const QString &reference, RequestDetail detail) override;
+    [[nodiscard]] Status updateRequest(const Request &before, const Request &after) override;
     [[nodiscard]] Result<QList<RequestSummary>> listRequests(const RequestFilter &filter) override;
+    // The statements behind a filtered list and its count; public so that
+    // benchmarks can show their query plans.
+    [[nodiscard]] static SqlStatement listStatement(const RequestFilter &filter);
+    [[nodiscard]] static SqlStatement countStatement(const RequestFilter &filter);
     [[nodiscard]] Result<QStringList> findByIdentifiers(
         const QString &right, const QList<Identifier> &normalised, const QDateTime &since) override;
     [[nodiscard]] Status addNote(qint64 requestId, const Note &note) override;
@@ -67,14 +96,34 @@ public:
 
 private:
     // Prepares and runs one statement with positional values.
-    [[nodiscard]] Result<QSqlQuery> exec(const QString &sql, const QVariantList &values = {});
+    [[nodiscard]] Result<Rows> exec(const QString &sql, const QVariantList &values = {});
     [[nodiscard]] Error storageError(const QString &what, const QSqlQuery &query) const;
+    void finishStatements();
+    // Outside a transaction, a statement left mid-result would pin this
+    // connection to an old snapshot; every public method ends them on return.
+    struct StatementsDone {
+        SqlStore &store;
+        explicit StatementsDone(SqlStore &s)
+            : store(s)
+        { }
+        ~StatementsDone()
+        {
+            if (!store.m_inTransaction)
+                store.finishStatements();
+        }
+    };
+    struct AuditHead {
+        qint64 seq = 0;
+        QString hash;
+    };
+    [[nodiscard]] Result<AuditHead> readAuditHead(bool forUpdate);
 
     SqlDialect m_dialect;
     QString m_location;
     Options m_options;
     QString m_connection;
     bool m_inTransaction = false;
+    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_prepared; // cleared before the connection is removed
 };
 
 } // namespace rf

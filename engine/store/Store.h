@@ -39,6 +39,10 @@ struct RequestSummary {
     bool closed = false;
 };
 
+// How much of a request to read: the record alone (what actions need), or
+// also its notes and attachment list (what a person looks at).
+enum class RequestDetail { Record, Full };
+
 struct AuditVerification {
     bool intact = true;
     qint64 eventsChecked = 0;
@@ -79,10 +83,11 @@ public:
     // Requests.
     [[nodiscard]] virtual Result<QString> nextReference(int year) = 0;
     [[nodiscard]] virtual Result<qint64> insertRequest(const Request &request) = 0;
-    [[nodiscard]] virtual Result<Request> loadRequest(const QString &reference) = 0;
-    // Writes the request if its stored version is still `expectedVersion`;
-    // otherwise a Conflict error. The caller sets request.version to the new one.
-    [[nodiscard]] virtual Status updateRequest(const Request &request, qint64 expectedVersion) = 0;
+    [[nodiscard]] virtual Result<Request> loadRequest(const QString &reference, RequestDetail detail) = 0;
+    // Writes the fields that differ between `before` and `after` if the stored
+    // version is still before.version; otherwise a Conflict error. The caller
+    // sets after.version to the new one.
+    [[nodiscard]] virtual Status updateRequest(const Request &before, const Request &after) = 0;
     [[nodiscard]] virtual Result<QList<RequestSummary>> listRequests(const RequestFilter &filter) = 0;
     // References of requests of `right` received since `since` sharing an identifier (normalised).
     [[nodiscard]] virtual Result<QStringList> findByIdentifiers(

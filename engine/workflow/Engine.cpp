@@ -39,7 +39,8 @@ Result<Engine::Acting> Engine::beginAction(Transaction &tx, const QString &refer
     Result<User> user = requireUser(userName);
     if (!user)
         return user.error();
-    Result<Request> loaded = request(reference);
+    // The record alone: actions never need the notes or attachment list.
+    Result<Request> loaded = m_store.loadRequest(reference.trimmed().toUpper(), RequestDetail::Record);
     if (!loaded)
         return loaded.error();
     return Acting {std::move(user).value(), std::move(loaded).value()};
@@ -170,7 +171,7 @@ Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString 
 
 Result<Request> Engine::request(const QString &reference)
 {
-    return m_store.loadRequest(reference.trimmed().toUpper());
+    return m_store.loadRequest(reference.trimmed().toUpper(), RequestDetail::Full);
 }
 
 Result<std::shared_ptr<const WorkflowDefinition>> Engine::definitionOf(const Request &request)
@@ -354,6 +355,10 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
                 .arg(
                     def.id, action, before.reference, here.isEmpty() ? QStringLiteral("none") : here.join(QStringLiteral(", "))));
     }
+    // State, role and the guards that need no inputs first: "you may not do
+    // this" matters more than "you filled it in wrongly".
+    if (Status s = checkAvailable(before, def, *transition, *user, nullptr); !s)
+        return s.error();
     Result<QJsonObject> inputs = checkInputs(*transition, rawInputs);
     if (!inputs)
         return inputs.error();
@@ -392,7 +397,7 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     after.closedAt = target && target->kind == StateKind::Closed ? now : QDateTime();
     after.version = before.version + 1;
     after.updatedAt = now;
-    if (Status s = m_store.updateRequest(after, before.version); !s) {
+    if (Status s = m_store.updateRequest(before, after); !s) {
         if (s.error().code == ErrorCode::Conflict)
             return conflictError(after, before.version);
         return s.error();

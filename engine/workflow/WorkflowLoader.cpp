@@ -171,9 +171,10 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         // Turn the byte offset into a line and column a person can find.
-        const QByteArray head = json.left(parseError.offset);
+        // Qt reports the offset just past the offending character.
+        const QByteArray head = json.left(qMax(0, parseError.offset - 1));
         const qsizetype line = head.count('\n') + 1;
-        const qsizetype column = parseError.offset - (head.lastIndexOf('\n') + 1) + 1;
+        const qsizetype column = head.size() - (head.lastIndexOf('\n') + 1) + 1;
         return makeError(ErrorCode::Invalid, QStringLiteral("%1: invalid workflow definition").arg(source),
             {QStringLiteral("%1:%2:%3: not valid JSON: %4").arg(source).arg(line).arg(column).arg(parseError.errorString())});
     }

@@ -719,8 +719,8 @@ Result<LoadSummary> bulkLoad(const Connection &connection, const WorkflowLibrary
     return summary;
 }
 
-// The statement SqlStore::listRequests prepares, rebuilt here so its query
-// plan can be shown: keep it in step with SqlStore.cpp.
+// The statements SqlStore::listRequests runs, taken from the store itself so
+// the plans shown are the engine's own.
 struct ListStatement {
     QString sql;
     QString countSql;
@@ -730,37 +730,9 @@ struct ListStatement {
 
 ListStatement listStatement(const RequestFilter &filter)
 {
-    QStringList where;
-    QVariantList values;
-    if (!filter.state.isEmpty()) {
-        where << QStringLiteral("state = ?");
-        values << filter.state;
-    }
-    if (!filter.right.isEmpty()) {
-        where << QStringLiteral("right_name = ?");
-        values << filter.right;
-    }
-    if (!filter.assignee.isEmpty()) {
-        where << QStringLiteral("assignee = ?");
-        values << filter.assignee;
-    }
-    if (!filter.channel.isEmpty()) {
-        where << QStringLiteral("channel = ?");
-        values << filter.channel;
-    }
-    if (filter.openOnly)
-        where << QStringLiteral("closed = 0");
-    const QString whereSql = where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "));
-    ListStatement statement;
-    statement.filterValues = values;
-    values << qMax(0, filter.limit) << qMax(0, filter.offset);
-    statement.values = values;
-    statement.sql
-        = QStringLiteral("SELECT reference, right_name, channel, state, received_at, requester_name, assignee, version, closed "
-                         "FROM requests %1 ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?")
-              .arg(whereSql);
-    statement.countSql = QStringLiteral("SELECT count(*) FROM requests %1").arg(whereSql);
-    return statement;
+    const SqlStatement list = SqlStore::listStatement(filter);
+    const SqlStatement count = SqlStore::countStatement(filter);
+    return ListStatement {list.sql, count.sql, list.values, count.values};
 }
 
 struct PlanReading {
