@@ -8,6 +8,7 @@
 #include "workflow/Engine.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
@@ -1106,9 +1107,11 @@ int Cli::cmdDemo(const QStringList &args)
     if (Status s = demo.run(); !s)
         return fail(s.error());
     const QString location = Register::resolveLocation(parser.value(QStringLiteral("db")));
+    // Name the program as it was started, so the hint can be pasted as it is.
+    const QString program = QCoreApplication::instance() ? QCoreApplication::arguments().value(0, kProgram) : kProgram;
     m_out << Qt::endl
-          << "Look closer: rightsflow request show " << demo.firstReference() << " --db " << location << Qt::endl
-          << "             rightsflow request list --open --db " << location << Qt::endl;
+          << "Look closer: " << program << " request show " << demo.firstReference() << " --db " << location << Qt::endl
+          << "             " << program << " request list --open --db " << location << Qt::endl;
     return Ok;
 }
 
