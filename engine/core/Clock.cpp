@@ -3,6 +3,8 @@
 
 #include <QTimeZone>
 
+#include <cstdio>
+
 namespace rf {
 
 QDateTime SystemClock::now() const
@@ -33,7 +35,25 @@ QDateTime parseIsoDateTime(const QString &text)
 
 QString isoUtc(const QDateTime &instant)
 {
-    return instant.toUTC().toString(Qt::ISODateWithMs);
+    // Written by hand: QDateTime::toString() was a tenth of the cost of an
+    // action, and every request row carries several instants.
+    if (!instant.isValid())
+        return {};
+    const qint64 msecs = instant.toMSecsSinceEpoch();
+    const qint64 msPerDay = 86400000;
+    qint64 days = msecs / msPerDay;
+    qint64 msOfDay = msecs % msPerDay;
+    if (msOfDay < 0) {
+        msOfDay += msPerDay;
+        --days;
+    }
+    const QDate date = QDate(1970, 1, 1).addDays(days);
+    const int ms = int(msOfDay % 1000);
+    const int secs = int(msOfDay / 1000);
+    char text[32];
+    const int length = std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", date.year(), date.month(),
+        date.day(), secs / 3600, (secs / 60) % 60, secs % 60, ms);
+    return QString::fromLatin1(text, length);
 }
 
 } // namespace rf
