@@ -9,6 +9,9 @@
 #include <QSqlQuery>
 #include <QTest>
 
+#include <atomic>
+#include <thread>
+
 using namespace rf;
 
 class TestAudit : public QObject
@@ -153,6 +156,42 @@ private slots:
         const QList<AuditEvent> events = *fx.store->auditEvents(QStringLiteral("DSR-2026-000001"));
         QVERIFY(events.first().payloadPurged);
         QVERIFY(events.at(1).note.isEmpty());
+    }
+
+    void verifyingWhileOthersWrite()
+    {
+        // The DPO verifies while officers keep working: every verification
+        // must see one consistent trail, never "events removed from the end".
+        test::Fixture fx;
+        QVERIFY(populate(fx));
+        std::atomic<bool> stop {false};
+        std::atomic<int> written {0};
+        std::thread writer([&] {
+            SqlStore store(SqlDialect::Sqlite, fx.registerPath());
+            if (!store.open())
+                return;
+            Engine engine(store, fx.library, *fx.clock);
+            while (!stop.load() && written.load() < 2000) {
+                if (!engine.addNote(QStringLiteral("DSR-2026-000001"), QStringLiteral("bilal"), QStringLiteral("still working")))
+                    return;
+                ++written;
+            }
+        });
+        int verified = 0;
+        QString firstProblem;
+        while (verified < 40 && written.load() < 2000) {
+            Result<AuditVerification> result = fx.store->verifyAudit();
+            if (!result || !result->intact) {
+                firstProblem = result ? result->problem : result.error().message;
+                break;
+            }
+            ++verified;
+        }
+        stop = true;
+        writer.join();
+        QVERIFY2(firstProblem.isEmpty(), qPrintable(firstProblem));
+        QVERIFY(written.load() > 0);
+        QVERIFY(fx.store->verifyAudit()->intact);
     }
 
     void appendingContinuesTheChain()

@@ -170,6 +170,43 @@ private slots:
         QVERIFY(!s.ok());
         QCOMPARE(s.error().code, ErrorCode::Storage);
         QVERIFY(s.error().message.contains(path));
+        QVERIFY(s.error().message.contains(QStringLiteral("not an SQLite database")));
+    }
+
+    void anotherProgramsDatabaseIsLeftAlone()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("other-app.sqlite"));
+        {
+            RawDb db(path);
+            QVERIFY(db.exec(QStringLiteral("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")));
+        }
+        for (const bool create : {false, true}) {
+            SqlStore store(SqlDialect::Sqlite, path, SqlStore::Options {create});
+            Status s = store.open();
+            QVERIFY(!s.ok());
+            QCOMPARE(s.error().code, ErrorCode::Invalid);
+            QVERIFY(s.error().message.contains(QStringLiteral("another program")));
+        }
+        RawDb db(path);
+        QCOMPARE(db.tables(), QStringList {QStringLiteral("customers")});
+        QCOMPARE(db.value(QStringLiteral("PRAGMA journal_mode")), QStringLiteral("delete"));
+    }
+
+    void emptyFileBecomesARegisterOnlyOnInit()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("empty.sqlite"));
+        QFile empty(path);
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        SqlStore reader(SqlDialect::Sqlite, path);
+        Status s = reader.open();
+        QCOMPARE(s.error().code, ErrorCode::NotFound);
+        QVERIFY(s.error().message.contains(QStringLiteral("rightsflow init")));
+        SqlStore init(SqlDialect::Sqlite, path, SqlStore::Options {true});
+        QVERIFY(init.open().ok());
+        QCOMPARE(init.schemaVersion(), Migrator::schemaHistory().constLast().version);
     }
 
     void dialectPlaceholders()

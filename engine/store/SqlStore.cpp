@@ -107,6 +107,30 @@ SqlStore::SqlStore(SqlDialect dialect, QString location, Options options)
     , m_connection(QStringLiteral("rightsflow-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
 { }
 
+SqlStore::ReadSnapshot::ReadSnapshot(SqlStore &store)
+    : m_store(store)
+{
+    if (store.m_inTransaction)
+        return;
+    const QString statement = store.m_dialect == SqlDialect::Postgres ? QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                                                                      : QStringLiteral("BEGIN");
+    QSqlQuery query(QSqlDatabase::database(store.m_connection, false));
+    m_ok = query.exec(statement);
+    m_owns = m_ok;
+    store.m_inTransaction = m_owns;
+}
+
+SqlStore::ReadSnapshot::~ReadSnapshot()
+{
+    if (!m_owns)
+        return;
+    m_store.finishStatements();
+    QSqlQuery query(QSqlDatabase::database(m_store.m_connection, false));
+    if (!query.exec(QStringLiteral("COMMIT")))
+        qCWarning(lcStore) << "ending a read transaction failed:" << query.lastError().text();
+    m_store.m_inTransaction = false;
+}
+
 void SqlStore::finishStatements()
 {
     // A statement left mid-result holds SQLite's read lock and can make
@@ -191,6 +215,29 @@ Status SqlStore::open()
     if (!db.open())
         return makeError(ErrorCode::Storage, QStringLiteral("%1: cannot open: %2").arg(describe(), db.lastError().text()));
 
+    // Look before touching: another program's database must be left exactly
+    // as it was, and only 'init' turns an empty file into a register.
+    QSqlQuery probe(db);
+    if (!probe.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'")))
+        // Storage, not Invalid: a register damaged on disk reads the same way.
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("%1 is not a Rightsflow register: it is not an SQLite database (%2)")
+                .arg(QDir::toNativeSeparators(m_location), probe.lastError().text()));
+    QStringList tables;
+    while (probe.next())
+        tables << probe.value(0).toString();
+    probe.finish();
+    if (!tables.contains(QStringLiteral("meta"))) {
+        if (!tables.isEmpty())
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("%1 is an SQLite database of another program, not a Rightsflow register; it was left unchanged")
+                    .arg(QDir::toNativeSeparators(m_location)));
+        if (!m_options.createIfMissing)
+            return makeError(ErrorCode::NotFound,
+                QStringLiteral("%1 is empty, not a register yet; create one with 'rightsflow init --db %1'")
+                    .arg(QDir::toNativeSeparators(m_location)));
+    }
+
     QSqlQuery pragma(db);
     // WAL lets readers run beside the writer; synchronous=FULL makes every
     // commit durable before it is acknowledged.
@@ -200,10 +247,6 @@ Status SqlStore::open()
         if (!pragma.exec(statement))
             return storageError(QStringLiteral("cannot set %1").arg(statement), pragma);
     }
-    // A file that is not SQLite fails here rather than later.
-    if (!pragma.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")))
-        return storageError(QStringLiteral("is not a Rightsflow register"), pragma);
-
     Migrator migrator(m_connection, m_dialect);
     const Result<int> migrated = migrator.migrate();
     if (!migrated)
@@ -694,6 +737,12 @@ Result<QList<AuditEvent>> SqlStore::auditEvents(const QString &reference)
 Result<AuditVerification> SqlStore::verifyAudit()
 {
     const StatementsDone done(*this);
+    // The events and the head must be read from one snapshot, or an action
+    // committed between the two reads looks like events cut off the end.
+    const ReadSnapshot snapshot(*this);
+    if (!snapshot.ok())
+        return makeError(
+            ErrorCode::Storage, QStringLiteral("%1: cannot start a read transaction to verify the audit trail").arg(describe()));
     Result<Rows> q = exec(QStringLiteral("SELECT %1 FROM audit_events ORDER BY seq").arg(kAuditColumns));
     if (!q)
         return q.error();

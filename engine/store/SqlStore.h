@@ -112,6 +112,22 @@ private:
                 store.finishStatements();
         }
     };
+    // A read transaction for a method that must see one snapshot; a no-op
+    // inside a transaction the caller already holds.
+    class ReadSnapshot
+    {
+    public:
+        explicit ReadSnapshot(SqlStore &store);
+        ~ReadSnapshot();
+        ReadSnapshot(const ReadSnapshot &) = delete;
+        ReadSnapshot &operator=(const ReadSnapshot &) = delete;
+        [[nodiscard]] bool ok() const { return m_ok; }
+
+    private:
+        SqlStore &m_store;
+        bool m_owns = false;
+        bool m_ok = true;
+    };
     struct AuditHead {
         qint64 seq = 0;
         QString hash;
