@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTest>
@@ -214,6 +215,48 @@ private slots:
         QVERIFY(!replay.ok());
         QCOMPARE(replay.error().code, ErrorCode::Conflict);
         QCOMPARE(countsFor(fx, ref).events, before.events);
+    }
+
+    void conflictNamesTheChangesNotTheNotes()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}, 1).ok());
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("escalate"), QStringLiteral("bilal"), {}, {}, 2).ok());
+        QVERIFY(fx.engine->addNote(ref, QStringLiteral("alice"), QStringLiteral("Phoned the requester")).ok());
+        QVERIFY(fx.engine->addNote(ref, QStringLiteral("alice"), QStringLiteral("Phoned again")).ok());
+        Result<FireOutcome> stale = fx.engine->fire(ref, QStringLiteral("finish"), QStringLiteral("alice"), {}, {}, 2);
+        QCOMPARE(stale.error().code, ErrorCode::Conflict);
+        QVERIFY2(stale.error().message.contains(QStringLiteral("'escalate' by bilal")), qPrintable(stale.error().message));
+        QVERIFY(!stale.error().message.contains(QStringLiteral("'note'")));
+        QVERIFY(!stale.error().message.contains(QStringLiteral("'acknowledge'")));
+        // A version the request never had is a mistake, not a conflict.
+        Result<FireOutcome> future = fx.engine->fire(ref, QStringLiteral("finish"), QStringLiteral("alice"), {}, {}, 99);
+        QCOMPARE(future.error().code, ErrorCode::Invalid);
+        QVERIFY(future.error().message.contains(QStringLiteral("never been at version 99")));
+    }
+
+    void everyQueuedMessageHasItsOwnKey()
+    {
+        // escalate notifies every DPO: two DPOs, two messages, two keys.
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        QVERIFY(fx.engine->addUser(QStringLiteral("deputy"), QStringLiteral("dpo"), {}, QStringLiteral("root")).ok());
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}).ok());
+        Result<FireOutcome> escalated = fx.engine->fire(ref, QStringLiteral("escalate"), QStringLiteral("alice"), {}, {});
+        QVERIFY(escalated.ok());
+        QCOMPARE(escalated->queued.size(), 2);
+        QStringList keys;
+        const QList<OutboxMessage> messages = *fx.store->outbox(ref);
+        for (const OutboxMessage &m : messages)
+            keys << m.idempotencyKey;
+        QCOMPARE(keys.size(), 3);
+        QCOMPARE(QSet<QString>(keys.cbegin(), keys.cend()).size(), 3);
+        QCOMPARE(escalated->queued.at(1).idempotencyKey, QStringLiteral("%1/%2/2").arg(ref).arg(escalated->event.seq));
     }
 
     void twoConnectionsToOneRegister()

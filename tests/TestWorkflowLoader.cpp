@@ -395,6 +395,14 @@ void TestWorkflowLoader::invalidDefinitionIsRefused_data()
         s("$.transitions[1].effects[0].input"), s("assignee must be of type user"));
     add("assign naming a missing input", {{s("transitions/1/effects/0/input"), s("officer")}},
         s("$.transitions[1].effects[0].input"), s("has no input named officer"));
+    add("assign from an optional input", {{s("transitions/1/inputs/0/required"), false}}, s("$.transitions[1].effects[0].input"),
+        s("must be required"));
+    add("input-equals value outside the choices", {{s("transitions/2/guards/1/value"), s("pigeon")}},
+        s("$.transitions[2].guards[1].value"), s("could never fire"));
+    add("the same notice twice",
+        {{s("transitions/0/effects/1"),
+            QJsonObject {{s("effect"), s("notify")}, {s("template"), s("acknowledgement")}, {s("to"), s("requester")}}}},
+        s("$.transitions[0].effects[1]"), s("duplicate effect \"notify\": the same as effects[0]"));
 
     // Choices.
     add("choice input without choices", {{s("transitions/2/inputs/0/choices"), kRemove}}, s("$.transitions[2].inputs[0].choices"),

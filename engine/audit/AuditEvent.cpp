@@ -38,6 +38,7 @@ QByteArray AuditChain::canonicalEvent(const AuditEvent &event)
 {
     const QJsonObject chained {
         {QStringLiteral("seq"), QString::number(event.seq)},
+        {QStringLiteral("version"), QString::number(event.requestVersion)},
         {QStringLiteral("reference"), event.reference},
         {QStringLiteral("at"), isoUtc(event.at)},
         {QStringLiteral("actor"), event.actor},

@@ -22,6 +22,7 @@ struct AuditEvent {
     QString action;
     QString fromState;
     QString toState;
+    qint64 requestVersion = 0; // the request's version once this event happened; 0 for register-wide events
     QJsonObject inputs;
     QString note;
     bool payloadPurged = false;

@@ -148,6 +148,7 @@ QList<Migration> Migrator::schemaHistory()
                 QStringLiteral("CREATE INDEX attachments_by_request ON attachments (request_id, id)"),
                 QStringLiteral("CREATE TABLE audit_events (seq BIGINT PRIMARY KEY, reference TEXT NOT NULL, at TEXT NOT NULL, "
                                "actor TEXT NOT NULL, action TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, "
+                               "request_version BIGINT NOT NULL, "
                                "payload TEXT, payload_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"),
                 QStringLiteral("CREATE INDEX audit_events_by_reference ON audit_events (reference, seq)"),
                 QStringLiteral(

@@ -676,12 +676,12 @@ Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
     const QString headHash = head->hash;
 
     AuditChain::seal(event, headSeq + 1, headHash);
-    Result<Rows> insert
-        = exec(QStringLiteral("INSERT INTO audit_events (seq, reference, at, actor, action, from_state, to_state, "
-                              "payload, payload_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-            {event.seq, event.reference, isoUtc(event.at), event.actor, event.action, event.fromState, event.toState,
-                QString::fromUtf8(AuditChain::canonicalPayload(event.inputs, event.note)), event.payloadHash, event.prevHash,
-                event.hash});
+    Result<Rows> insert = exec(
+        QStringLiteral("INSERT INTO audit_events (seq, reference, at, actor, action, from_state, to_state, "
+                       "payload, payload_hash, prev_hash, hash, request_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        {event.seq, event.reference, isoUtc(event.at), event.actor, event.action, event.fromState, event.toState,
+            QString::fromUtf8(AuditChain::canonicalPayload(event.inputs, event.note)), event.payloadHash, event.prevHash,
+            event.hash, event.requestVersion});
     if (!insert)
         return insert.error();
     Result<Rows> moved
@@ -713,11 +713,12 @@ AuditEvent auditFromRow(const Rows &q)
     e.payloadHash = q.value(8).toString();
     e.prevHash = q.value(9).toString();
     e.hash = q.value(10).toString();
+    e.requestVersion = q.value(11).toLongLong();
     return e;
 }
 
-const QString kAuditColumns
-    = QStringLiteral("seq, reference, at, actor, action, from_state, to_state, payload, payload_hash, prev_hash, hash");
+const QString kAuditColumns = QStringLiteral(
+    "seq, reference, at, actor, action, from_state, to_state, payload, payload_hash, prev_hash, hash, request_version");
 
 } // namespace
 

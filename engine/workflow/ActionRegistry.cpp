@@ -151,8 +151,13 @@ QStringList checkInputEquals(const QJsonObject &params, const TransitionDef &tra
         problems << QStringLiteral("input: missing; name one of this transition's inputs");
     else if (!transition.input(inputName))
         problems << QStringLiteral("input: %1 is not an input of transition %2").arg(inputName, transition.name);
-    if (!params.value(QStringLiteral("value")).isString())
+    const QJsonValue value = params.value(QStringLiteral("value"));
+    if (!value.isString())
         problems << QStringLiteral("value: expected a string");
+    else if (const InputDef *input = transition.input(inputName);
+             input && input->type == QLatin1String("choice") && !input->choices.contains(value.toString()))
+        problems << QStringLiteral("value: \"%1\" is not one of the choices of input %2, so the transition could never fire")
+                        .arg(value.toString(), inputName);
     return problems;
 }
 
@@ -166,6 +171,8 @@ QStringList checkAssign(const QJsonObject &params, const TransitionDef &transiti
                         .arg(transition.name, inputName);
     else if (input->type != QLatin1String("user"))
         problems << QStringLiteral("input: %1 must be of type user").arg(inputName);
+    else if (!input->required)
+        problems << QStringLiteral("input: %1 must be required, or the request could be left assigned to nobody").arg(inputName);
     return problems;
 }
 

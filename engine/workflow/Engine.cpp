@@ -55,6 +55,7 @@ AuditEvent Engine::eventOn(const Request &request, const QString &actor, const Q
     event.action = action;
     event.fromState = request.state;
     event.toState = request.state;
+    event.requestVersion = request.version;
     return event;
 }
 
@@ -156,6 +157,7 @@ Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString 
     event.actor = actor;
     event.action = QStringLiteral("file");
     event.toState = r.state;
+    event.requestVersion = r.version;
     event.inputs = QJsonObject {{QStringLiteral("right"), r.right}, {QStringLiteral("channel"), r.channel},
         {QStringLiteral("received"), isoUtc(r.received)}, {QStringLiteral("workflow"), r.workflowId},
         {QStringLiteral("workflowHash"), r.workflowHash}};
@@ -309,15 +311,22 @@ Result<QJsonObject> Engine::checkInputs(const TransitionDef &transition, const Q
 
 Error Engine::conflictError(const Request &current, qint64 expectedVersion)
 {
-    // Name what happened since the caller looked, from the audit trail.
+    if (expectedVersion > current.version)
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("%1 has never been at version %2 (it is at version %3); give the version 'request show' printed")
+                .arg(current.reference)
+                .arg(expectedVersion)
+                .arg(current.version));
+    // Name the changes since the caller looked: the events that moved the
+    // request to each newer version (notes and attachments do not).
     QStringList changes;
     if (Result<QList<AuditEvent>> events = m_store.auditEvents(current.reference)) {
-        const qsizetype newer = qMax<qsizetype>(0, current.version - expectedVersion);
-        const QList<AuditEvent> &list = *events;
-        for (qsizetype i = qMax<qsizetype>(0, list.size() - newer); i < list.size(); ++i) {
-            const AuditEvent &e = list.at(i);
-            changes << QStringLiteral("'%1' by %2 at %3 UTC")
-                           .arg(e.action, e.actor, e.at.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+        qint64 previous = 0;
+        for (const AuditEvent &e : *events) {
+            if (e.requestVersion != previous && e.requestVersion > expectedVersion)
+                changes << QStringLiteral("'%1' by %2 at %3 UTC")
+                               .arg(e.action, e.actor, e.at.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+            previous = e.requestVersion;
         }
     }
     return makeError(ErrorCode::Conflict,
@@ -394,18 +403,26 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
 
     const StateDef *target = def.state(transition->to);
     after.state = transition->to;
-    after.closedAt = target && target->kind == StateKind::Closed ? now : QDateTime();
+    // A request closes when it enters a closed state and keeps that date while
+    // it moves between closed states; leaving them reopens it.
+    const bool closesNow = target && target->kind == StateKind::Closed;
+    after.closedAt = !closesNow ? QDateTime() : before.closedAt.isValid() ? before.closedAt : now;
     after.version = before.version + 1;
     after.updatedAt = now;
     if (Status s = m_store.updateRequest(before, after); !s) {
-        if (s.error().code == ErrorCode::Conflict)
-            return conflictError(after, before.version);
+        if (s.error().code == ErrorCode::Conflict) {
+            // Someone committed between our read and our write (possible on a
+            // shared register): describe the request as it now stands.
+            Result<Request> current = m_store.loadRequest(before.reference, RequestDetail::Record);
+            return conflictError(current ? *current : after, before.version);
+        }
         return s.error();
     }
 
     AuditEvent event = eventOn(before, user->name, action);
     event.at = now;
     event.toState = after.state;
+    event.requestVersion = after.version;
     event.inputs = *inputs;
     event.note = note;
     Result<AuditEvent> appended = m_store.appendAudit(event);
@@ -413,10 +430,9 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
         return appended.error();
 
     for (OutboxMessage &message : queued) {
-        message.idempotencyKey = QStringLiteral("%1/%2/%3/%4/%5")
-                                     .arg(after.reference)
-                                     .arg(appended->seq)
-                                     .arg(message.templateName, message.recipientRole, message.recipientName);
+        // Unique by construction: one audit event, one position in it.
+        message.idempotencyKey
+            = QStringLiteral("%1/%2/%3").arg(after.reference).arg(appended->seq).arg(&message - queued.data() + 1);
         Result<qint64> id = m_store.enqueue(message);
         if (!id)
             return id.error();

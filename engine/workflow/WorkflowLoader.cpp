@@ -370,6 +370,12 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
                     check.problem(
                         ePath + QLatin1Char('.') + p.section(QLatin1Char(':'), 0, 0), p.section(QLatin1Char(':'), 1).trimmed());
             }
+            // The same effect twice would, for a notice, send the same letter twice.
+            for (qsizetype k = 0; k < t.effects.size(); ++k) {
+                if (t.effects.at(k).name == step->name && t.effects.at(k).params == step->params)
+                    check.problem(
+                        ePath, QStringLiteral("duplicate effect \"%1\": the same as effects[%2]").arg(step->name).arg(k));
+            }
             t.effects.append(*step);
         }
         def.transitions.append(t);
