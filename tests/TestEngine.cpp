@@ -16,6 +16,8 @@
 
 using namespace rf;
 
+Q_DECLARE_METATYPE(rf::Person)
+
 namespace {
 
 // A small access workflow written for these tests, so they do not depend on
@@ -215,6 +217,40 @@ private slots:
         QVERIFY(!replay.ok());
         QCOMPARE(replay.error().code, ErrorCode::Conflict);
         QCOMPARE(countsFor(fx, ref).events, before.events);
+    }
+
+    void noticesGoByTheRouteTheRequesterGave_data()
+    {
+        QTest::addColumn<Person>("requester");
+        QTest::addColumn<QString>("channel");
+        QTest::addColumn<QString>("address");
+        QTest::addRow("e-mail first") << Person {QStringLiteral("A"), QStringLiteral("a@example.org"),
+            QStringLiteral("0151 934 4000"), QStringLiteral("1 Lord Street, Southport"), QStringLiteral("PR8 1DA")}
+                                      << QStringLiteral("email") << QStringLiteral("a@example.org");
+        QTest::addRow("letter") << Person {QStringLiteral("B"), {}, QStringLiteral("0151 934 4000"),
+            QStringLiteral("1 Lord Street, Southport"), QStringLiteral("PR8 1DA")}
+                                << QStringLiteral("post") << QStringLiteral("1 Lord Street, Southport, PR8 1DA");
+        QTest::addRow("telephone only") << Person {QStringLiteral("C"), {}, QStringLiteral("0151 934 4000"), {}, {}}
+                                        << QStringLiteral("telephone") << QStringLiteral("0151 934 4000");
+    }
+
+    void noticesGoByTheRouteTheRequesterGave()
+    {
+        QFETCH(Person, requester);
+        QFETCH(QString, channel);
+        QFETCH(QString, address);
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        IntakeForm form = test::sampleForm(QStringLiteral("access"));
+        form.requester = requester;
+        Result<FiledRequest> filed = fx.engine->fileRequest(form, QStringLiteral("intake"));
+        QVERIFY2(filed.ok(), qPrintable(filed.ok() ? QString() : filed.error().fullText()));
+        Result<FireOutcome> fired
+            = fx.engine->fire(filed->request.reference, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {});
+        QVERIFY(fired.ok());
+        QCOMPARE(fired->queued.size(), 1);
+        QCOMPARE(fired->queued.first().channel, channel);
+        QCOMPARE(fired->queued.first().recipientAddress, address);
     }
 
     void conflictNamesTheChangesNotTheNotes()

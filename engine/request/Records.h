@@ -23,8 +23,8 @@ struct OutboxMessage {
     QString templateName; // e.g. "acknowledgement"
     QString recipientRole; // requester, assignee, dpo
     QString recipientName;
-    QString recipientAddress; // e-mail address; empty when it goes by post
-    QString channel; // email or post
+    QString recipientAddress; // by channel: e-mail address, postal address or telephone number
+    QString channel; // email, post, telephone (an officer calls) or internal (staff without e-mail)
     QString idempotencyKey; // unique: reference, audit sequence, template, recipient
     QJsonObject payload; // what the template needs
     QString status = QStringLiteral("queued");

@@ -77,6 +77,12 @@ QString inputText(const QJsonObject &inputs, const QString &name)
     return v.toString();
 }
 
+// Staff without an e-mail address see their notices in Rightsflow itself.
+QString staffChannel(const QString &email)
+{
+    return email.isEmpty() ? QStringLiteral("internal") : QStringLiteral("email");
+}
+
 Status notifyEffect(EffectContext &ctx)
 {
     const QString templateName = ctx.params.value(QStringLiteral("template")).toString();
@@ -92,28 +98,38 @@ Status notifyEffect(EffectContext &ctx)
         {QStringLiteral("inputs"), ctx.inputs},
     };
 
-    auto queue = [&](const QString &role, const QString &name, const QString &address) {
+    auto queue = [&](const QString &role, const QString &name, const QString &channel, const QString &address) {
         OutboxMessage message;
         message.reference = ctx.request.reference;
         message.templateName = templateName;
         message.recipientRole = role;
         message.recipientName = name;
         message.recipientAddress = address;
-        message.channel = address.isEmpty() ? QStringLiteral("post") : QStringLiteral("email");
+        message.channel = channel;
         message.payload = payload;
         message.createdAt = ctx.now;
         ctx.outbox.append(message);
     };
 
     if (to == QLatin1String("requester")) {
-        queue(to, ctx.request.requester.name, ctx.request.requester.email.trimmed());
+        // The route the requester gave: e-mail, else a letter, else a call
+        // an officer makes (intake refuses a request with none of them).
+        const Person &requester = ctx.request.requester;
+        QStringList postal {requester.address.trimmed(), requester.postcode.trimmed()};
+        postal.removeAll(QString());
+        if (!requester.email.trimmed().isEmpty())
+            queue(to, requester.name, QStringLiteral("email"), requester.email.trimmed());
+        else if (!requester.address.trimmed().isEmpty())
+            queue(to, requester.name, QStringLiteral("post"), postal.join(QStringLiteral(", ")));
+        else
+            queue(to, requester.name, QStringLiteral("telephone"), requester.phone.trimmed());
     } else if (to == QLatin1String("assignee")) {
         if (ctx.request.assignee.isEmpty())
             return makeError(ErrorCode::Refused,
                 QStringLiteral("the notice '%1' goes to the assignee, but request %2 has none; assign it first")
                     .arg(templateName, ctx.request.reference));
         const std::optional<User> user = ctx.userNamed(ctx.request.assignee);
-        queue(to, ctx.request.assignee, user ? user->email : QString());
+        queue(to, ctx.request.assignee, staffChannel(user ? user->email : QString()), user ? user->email : QString());
     } else { // dpo
         const QList<User> dpos = ctx.usersWithRole(QStringLiteral("dpo"));
         if (dpos.isEmpty())
@@ -122,7 +138,7 @@ Status notifyEffect(EffectContext &ctx)
                                "with 'rightsflow user add NAME --role dpo'")
                     .arg(templateName));
         for (const User &dpo : dpos)
-            queue(to, dpo.name, dpo.email);
+            queue(to, dpo.name, staffChannel(dpo.email), dpo.email);
     }
     return {};
 }
