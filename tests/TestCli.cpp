@@ -161,14 +161,17 @@ void setUpRegister(const QString &db)
 {
     const CliRun init = run(QStringList {QStringLiteral("init")} + dbArgs(db));
     VERIFY_EXIT(init, 0);
+    // root, the first user, is the admin who adds the others.
     const std::pair<QString, QString> users[] = {
+        {QStringLiteral("root"), QStringLiteral("admin")},
         {QStringLiteral("alice"), QStringLiteral("officer")},
         {QStringLiteral("bilal"), QStringLiteral("officer")},
         {QStringLiteral("dana"), QStringLiteral("dpo")},
     };
     for (const auto &[name, role] : users) {
         const CliRun add = run(QStringList {QStringLiteral("user"), QStringLiteral("add"), name, QStringLiteral("--role"), role,
-                                   QStringLiteral("--email"), name + QStringLiteral("@council.example")}
+                                   QStringLiteral("--email"), name + QStringLiteral("@council.example"), QStringLiteral("--as"),
+                                   QStringLiteral("root")}
             + dbArgs(db));
         VERIFY_EXIT(add, 0);
     }
@@ -679,6 +682,42 @@ private slots:
         QVERIFY2(!users.out.contains(QStringLiteral("erin")), qPrintable(users.describe()));
     }
 
+    void onlyAnAdminAddsUsers()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("register.sqlite"));
+        CHECKED(setUpRegister(db));
+        const CliRun byOfficer
+            = run(QStringList {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("eve"), QStringLiteral("--role"),
+                      QStringLiteral("dpo"), QStringLiteral("--as"), QStringLiteral("alice")}
+                + dbArgs(db));
+        VERIFY_EXIT(byOfficer, 4);
+        QVERIFY2(byOfficer.err.contains(QStringLiteral("may not add users")), qPrintable(byOfficer.describe()));
+        const CliRun anonymous = run(QStringList {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("eve"),
+                                         QStringLiteral("--role"), QStringLiteral("dpo")}
+            + dbArgs(db));
+        VERIFY_EXIT(anonymous, 4);
+        QVERIFY2(anonymous.err.contains(QStringLiteral("--as ADMIN")), qPrintable(anonymous.describe()));
+        const CliRun users = run(QStringList {QStringLiteral("user"), QStringLiteral("list")} + dbArgs(db));
+        QVERIFY2(!users.out.contains(QStringLiteral("eve")), qPrintable(users.describe()));
+    }
+
+    void firstUserMustBeAnAdmin()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("register.sqlite"));
+        VERIFY_EXIT(run(QStringList {QStringLiteral("init")} + dbArgs(db)), 0);
+        const CliRun officer = run(QStringList {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("alice"),
+                                       QStringLiteral("--role"), QStringLiteral("officer")}
+            + dbArgs(db));
+        VERIFY_EXIT(officer, 2);
+        QVERIFY2(officer.err.contains(QStringLiteral("first user")), qPrintable(officer.describe()));
+        VERIFY_EXIT(run(QStringList {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("ines"),
+                            QStringLiteral("--role"), QStringLiteral("admin")}
+                        + dbArgs(db)),
+            0);
+    }
+
     void userAddRefusesDuplicateName()
     {
         QTemporaryDir dir;
@@ -686,9 +725,10 @@ private slots:
         CHECKED(setUpRegister(db));
         int eventsBefore = 0;
         CHECKED(auditCount(db, &eventsBefore));
-        const CliRun again = run(QStringList {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("alice"),
-                                     QStringLiteral("--role"), QStringLiteral("dpo")}
-            + dbArgs(db));
+        const CliRun again
+            = run(QStringList {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("alice"), QStringLiteral("--role"),
+                      QStringLiteral("dpo"), QStringLiteral("--as"), QStringLiteral("root")}
+                + dbArgs(db));
         QVERIFY2(again.finished && again.exitCode != 0, qPrintable(again.describe()));
         QVERIFY2(again.err.contains(QStringLiteral("alice")), qPrintable(again.describe()));
 
@@ -1107,13 +1147,13 @@ private slots:
     {
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("register.sqlite"));
-        CHECKED(setUpRegister(db)); // events 1-3
+        CHECKED(setUpRegister(db)); // events 1-4
         QString reference;
-        CHECKED(fileRequest(db, intakeArgs(), &reference)); // 4
-        CHECKED(act(db, reference, {QStringLiteral("acknowledge"), QStringLiteral("--as"), QStringLiteral("alice")})); // 5
+        CHECKED(fileRequest(db, intakeArgs(), &reference)); // 5
+        CHECKED(act(db, reference, {QStringLiteral("acknowledge"), QStringLiteral("--as"), QStringLiteral("alice")})); // 6
         const CliRun verify = run(QStringList {QStringLiteral("audit"), QStringLiteral("verify")} + dbArgs(db));
         VERIFY_EXIT(verify, 0);
-        QVERIFY2(verify.out.contains(QStringLiteral("intact")) && verify.out.contains(QStringLiteral(" 5 events")),
+        QVERIFY2(verify.out.contains(QStringLiteral("intact")) && verify.out.contains(QStringLiteral(" 6 events")),
             qPrintable(verify.describe()));
     }
 
@@ -1122,16 +1162,16 @@ private slots:
         QTest::addColumn<QString>("sql");
         QTest::addColumn<int>("firstBadEvent");
         QTest::addColumn<QString>("named"); // what stderr must name, if anything beyond "audit trail broken"
-        // Five events: three users, a filing, an acknowledgement.
+        // Six events: four users, a filing, an acknowledgement.
         QTest::newRow("actor rewritten") << QStringLiteral("UPDATE audit_events SET actor='mallory' WHERE seq=3") << 3
                                          << QStringLiteral("event 3");
         QTest::newRow("last event's actor rewritten")
-            << QStringLiteral("UPDATE audit_events SET actor='mallory' WHERE seq=5") << 5 << QStringLiteral("event 5");
+            << QStringLiteral("UPDATE audit_events SET actor='mallory' WHERE seq=6") << 6 << QStringLiteral("event 6");
         QTest::newRow("middle event deleted")
             << QStringLiteral("DELETE FROM audit_events WHERE seq=3") << 3 << QStringLiteral("event 3");
         QTest::newRow("first event deleted")
             << QStringLiteral("DELETE FROM audit_events WHERE seq=1") << 1 << QStringLiteral("event 1");
-        QTest::newRow("last event deleted") << QStringLiteral("DELETE FROM audit_events WHERE seq=5") << 5 << QString();
+        QTest::newRow("last event deleted") << QStringLiteral("DELETE FROM audit_events WHERE seq=6") << 6 << QString();
     }
 
     void auditVerifyDetectsTampering()
@@ -1147,7 +1187,7 @@ private slots:
         CHECKED(act(db, reference, {QStringLiteral("acknowledge"), QStringLiteral("--as"), QStringLiteral("alice")}));
         int events = 0;
         CHECKED(auditCount(db, &events));
-        QCOMPARE(events, 5);
+        QCOMPARE(events, 6);
 
         CHECKED(execSql(db, sql));
 
@@ -1397,7 +1437,7 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::newRow("init again") << QStringList {QStringLiteral("init")};
         QTest::newRow("user add") << QStringList {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("erin"),
-            QStringLiteral("--role"), QStringLiteral("admin")};
+            QStringLiteral("--role"), QStringLiteral("admin"), QStringLiteral("--as"), QStringLiteral("root")};
         QTest::newRow("user list") << QStringList {QStringLiteral("user"), QStringLiteral("list")};
         QTest::newRow("request new") << intakeArgs();
         QTest::newRow("request list") << QStringList {QStringLiteral("request"), QStringLiteral("list")};

@@ -391,7 +391,8 @@ private slots:
         QVERIFY(fx.store->open().ok());
         fx.library = *WorkflowLibrary::load(m_workflows.path());
         fx.engine = std::make_unique<Engine>(*fx.store, fx.library, *fx.clock);
-        QVERIFY(fx.engine->addUser(QStringLiteral("alice"), QStringLiteral("officer"), {}, QStringLiteral("test")).ok());
+        QVERIFY(fx.engine->addUser(QStringLiteral("root"), QStringLiteral("admin"), {}, QStringLiteral("setup")).ok());
+        QVERIFY(fx.engine->addUser(QStringLiteral("alice"), QStringLiteral("officer"), {}, QStringLiteral("root")).ok());
         const QString ref
             = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
         QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}).ok());
@@ -532,16 +533,48 @@ private slots:
         QCOMPARE(fx.store->verifyAudit()->eventsChecked, events);
     }
 
+    void onlyAnAdminAddsUsers()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const qint64 events = fx.store->verifyAudit()->eventsChecked;
+        // An officer cannot make themselves a DPO by adding one.
+        Result<User> byOfficer = fx.engine->addUser(QStringLiteral("eve"), QStringLiteral("dpo"), {}, QStringLiteral("alice"));
+        QCOMPARE(byOfficer.error().code, ErrorCode::Forbidden);
+        Result<User> byNobody = fx.engine->addUser(QStringLiteral("eve"), QStringLiteral("dpo"), {}, QStringLiteral("cli"));
+        QCOMPARE(byNobody.error().code, ErrorCode::NotFound);
+        QCOMPARE(fx.store->users()->size(), 4);
+        QCOMPARE(fx.store->verifyAudit()->eventsChecked, events);
+        QVERIFY(fx.engine->addUser(QStringLiteral("eve"), QStringLiteral("dpo"), {}, QStringLiteral("root")).ok());
+        // Requests are filed by a registered user, or by the intake itself.
+        QCOMPARE(fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("mallory")).error().code,
+            ErrorCode::NotFound);
+        QVERIFY(fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("bilal")).ok());
+    }
+
+    void firstUserMustBeAnAdmin()
+    {
+        QTemporaryDir dir;
+        SqlStore store(SqlDialect::Sqlite, dir.filePath(QStringLiteral("r.sqlite")), SqlStore::Options {true});
+        QVERIFY(store.open().ok());
+        FixedClock clock(QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc()));
+        Engine engine(store, *WorkflowLibrary::load(m_workflows.path()), clock);
+        Result<User> officer = engine.addUser(QStringLiteral("alice"), QStringLiteral("officer"), {}, QStringLiteral("cli"));
+        QCOMPARE(officer.error().code, ErrorCode::Invalid);
+        QVERIFY(officer.error().message.contains(QStringLiteral("first user")));
+        QVERIFY(engine.addUser(QStringLiteral("ines"), QStringLiteral("admin"), {}, QStringLiteral("cli")).ok());
+    }
+
     void usersAreValidated()
     {
         test::Fixture fx;
         QVERIFY(setUpMini(fx));
-        QCOMPARE(fx.engine->addUser(QStringLiteral("eve"), QStringLiteral("mayor"), {}, QStringLiteral("test")).error().code,
+        QCOMPARE(fx.engine->addUser(QStringLiteral("eve"), QStringLiteral("mayor"), {}, QStringLiteral("root")).error().code,
             ErrorCode::Invalid);
         QCOMPARE(
-            fx.engine->addUser(QStringLiteral("bad name"), QStringLiteral("officer"), {}, QStringLiteral("test")).error().code,
+            fx.engine->addUser(QStringLiteral("bad name"), QStringLiteral("officer"), {}, QStringLiteral("root")).error().code,
             ErrorCode::Invalid);
-        QCOMPARE(fx.engine->addUser(QStringLiteral("alice"), QStringLiteral("officer"), {}, QStringLiteral("test")).error().code,
+        QCOMPARE(fx.engine->addUser(QStringLiteral("alice"), QStringLiteral("officer"), {}, QStringLiteral("root")).error().code,
             ErrorCode::Conflict);
         QCOMPARE(fx.store->users()->size(), 4);
     }

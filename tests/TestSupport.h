@@ -53,14 +53,15 @@ struct Fixture {
         }
         library = std::move(loaded).value();
         engine = std::make_unique<Engine>(*store, library, *clock);
+        // root, the register's first user, is the admin who adds the others.
         const std::pair<QString, QString> users[] = {
+            {QStringLiteral("root"), QStringLiteral("admin")},
             {QStringLiteral("alice"), QStringLiteral("officer")},
             {QStringLiteral("bilal"), QStringLiteral("officer")},
             {QStringLiteral("dana"), QStringLiteral("dpo")},
-            {QStringLiteral("root"), QStringLiteral("admin")},
         };
         for (const auto &[name, role] : users) {
-            if (Result<User> u = engine->addUser(name, role, name + QStringLiteral("@council.example"), QStringLiteral("test"));
+            if (Result<User> u = engine->addUser(name, role, name + QStringLiteral("@council.example"), QStringLiteral("root"));
                 !u) {
                 qWarning() << u.error().fullText();
                 return false;

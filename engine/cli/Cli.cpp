@@ -516,7 +516,8 @@ int Cli::cmdUser(const QStringList &args)
         const QCommandLineOption email(
             QStringLiteral("email"), QStringLiteral("Where reminders and escalations go."), QStringLiteral("ADDRESS"));
         const QCommandLineOption as(QStringLiteral("as"),
-            QStringLiteral("Who is adding the user, for the audit trail (default: cli)."), QStringLiteral("USER"));
+            QStringLiteral("The admin adding the user; not needed for the register's first user, who must be an admin."),
+            QStringLiteral("USER"));
         parser.addOptions({role, email, as});
         parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The user's login name."));
         const Parsed parsed = parseArgs(
@@ -530,8 +531,8 @@ int Cli::cmdUser(const QStringList &args)
         Result<std::unique_ptr<Session>> session = openSession(parser);
         if (!session)
             return fail(session.error());
-        Result<User> user = (*session)->engine->addUser(parser.positionalArguments().constFirst(), parser.value(role),
-            parser.value(email), parser.isSet(as) ? parser.value(as) : QStringLiteral("cli"));
+        Result<User> user = (*session)->engine->addUser(
+            parser.positionalArguments().constFirst(), parser.value(role), parser.value(email), parser.value(as));
         if (!user)
             return fail(user.error());
         m_out << "Added " << user->name << " (" << user->role << ")" << Qt::endl;
@@ -609,7 +610,8 @@ int Cli::cmdRequest(const QStringList &args)
         const QCommandLineOption authority(QStringLiteral("authority-received"),
             QStringLiteral("Evidence of authority to act for the subject came with the request."));
         const QCommandLineOption as(QStringLiteral("as"),
-            QStringLiteral("Who is filing it, for the audit trail (default: intake)."), QStringLiteral("USER"));
+            QStringLiteral("The user filing it, for the audit trail (default: intake, for requests that arrive without one)."),
+            QStringLiteral("USER"));
         parser.addOptions({right, channel, name, email, phone, address, postcode, received, identifier, scope, assignee,
             subjectName, subjectEmail, subjectPostcode, relationship, authority, as});
         const Parsed parsed = parseArgs(parser, QStringLiteral("request new"),

@@ -87,12 +87,13 @@ Status Demo::run()
         m_out << " " << def.id;
     m_out << Qt::endl << Qt::endl << "Users:" << Qt::endl;
     const std::tuple<QString, QString, QString> users[] = {
+        {QStringLiteral("ines"), QStringLiteral("admin"), QStringLiteral("ig.admin@council.example")},
         {QStringLiteral("alice"), QStringLiteral("officer"), QStringLiteral("alice.ig@council.example")},
         {QStringLiteral("bilal"), QStringLiteral("officer"), QStringLiteral("bilal.ig@council.example")},
         {QStringLiteral("dana"), QStringLiteral("dpo"), QStringLiteral("dpo@council.example")},
     };
     for (const auto &[name, role, email] : users) {
-        Result<User> user = m_engine.addUser(name, role, email, QStringLiteral("demo"));
+        Result<User> user = m_engine.addUser(name, role, email, QStringLiteral("ines"));
         if (!user)
             return user.error();
         m_out << "   " << name << " (" << role << ")" << Qt::endl;

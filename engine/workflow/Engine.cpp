@@ -75,12 +75,34 @@ Result<User> Engine::addUser(const QString &name, const QString &role, const QSt
     Transaction tx(m_store);
     if (Status s = tx.begin(); !s)
         return s.error();
+    // Who may grant a role: an admin, except for the register's very first
+    // user, who must be that admin.
+    Result<QList<User>> existing = m_store.users();
+    if (!existing)
+        return existing.error();
+    if (existing->isEmpty()) {
+        if (role != QLatin1String("admin"))
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("role: the first user of a register must be an admin, who then adds the others "
+                               "(rightsflow user add %1 --role admin)")
+                    .arg(name));
+    } else {
+        if (actor.isEmpty())
+            return makeError(
+                ErrorCode::Forbidden, QStringLiteral("only an admin may add users: say which admin you are with --as ADMIN"));
+        Result<User> granter = requireUser(actor);
+        if (!granter)
+            return makeError(granter.error().code, QStringLiteral("only an admin may add users: ") + granter.error().message);
+        if (granter->role != QLatin1String("admin"))
+            return makeError(ErrorCode::Forbidden,
+                QStringLiteral("%1 (role %2) may not add users; an admin must (--as ADMIN)").arg(granter->name, granter->role));
+    }
     Result<User> user = m_store.addUser(User {0, name, role, email, true});
     if (!user)
         return user.error();
     AuditEvent event;
     event.at = m_clock.now();
-    event.actor = actor;
+    event.actor = actor.isEmpty() ? QStringLiteral("setup") : actor;
     event.action = QStringLiteral("user-add");
     event.inputs = QJsonObject {{QStringLiteral("name"), name}, {QStringLiteral("role"), role}};
     if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
@@ -102,6 +124,11 @@ Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString 
     if (!def)
         return makeError(ErrorCode::NotFound,
             QStringLiteral("right: no workflow definition for '%1' in %2").arg(form.right, m_library.directory()));
+    if (actor != kIntakeActor) {
+        Result<User> filer = requireUser(actor);
+        if (!filer)
+            return filer.error();
+    }
     if (!form.assignee.isEmpty()) {
         Result<User> assignee = requireUser(form.assignee);
         if (!assignee)

@@ -54,13 +54,20 @@ public:
     Engine(Store &store, const WorkflowLibrary &library, const Clock &clock,
         const ActionRegistry &registry = ActionRegistry::builtin(), EngineOptions options = {});
 
+    // The actor recorded for requests that arrive without a named user (the
+    // web form, a script filing what the post room scanned).
+    static inline const QString kIntakeActor = QStringLiteral("intake");
+
     [[nodiscard]] const Clock &clock() const { return m_clock; }
     [[nodiscard]] Store &store() { return m_store; }
     [[nodiscard]] const WorkflowLibrary &library() const { return m_library; }
 
+    // Adds a user; `actor` must be an active admin, except for the first user
+    // of a register, who must be an admin.
     [[nodiscard]] Result<User> addUser(const QString &name, const QString &role, const QString &email, const QString &actor);
 
-    // Validates and files a new request under the workflow for its right.
+    // Validates and files a new request under the workflow for its right;
+    // `actor` is a registered user or kIntakeActor.
     [[nodiscard]] Result<FiledRequest> fileRequest(const IntakeForm &form, const QString &actor);
 
     [[nodiscard]] Result<Request> request(const QString &reference);

@@ -314,12 +314,12 @@ Result<ActionFigures> benchActions(const QString &engineFile, const QString &bar
         return library.error();
     SystemClock clock;
     Engine engine(store, *library, clock);
-    const QString actor = QStringLiteral("bench");
+    const QString actor = QStringLiteral("root");
     const std::pair<QString, QString> users[] = {
+        {QStringLiteral("root"), QStringLiteral("admin")},
         {QStringLiteral("alice"), QStringLiteral("officer")},
         {QStringLiteral("bilal"), QStringLiteral("officer")},
         {QStringLiteral("dana"), QStringLiteral("dpo")},
-        {QStringLiteral("root"), QStringLiteral("admin")},
     };
     for (const auto &[name, role] : users) {
         if (Result<User> user = engine.addUser(name, role, name + QStringLiteral("@council.example"), actor); !user)
