@@ -682,6 +682,69 @@ private slots:
         QVERIFY2(!users.out.contains(QStringLiteral("erin")), qPrintable(users.describe()));
     }
 
+    void strayArgumentsAndRepeatsAreMistakes_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("request list with a reference") << QStringList {QStringLiteral("request"), QStringLiteral("list"),
+            QStringLiteral("DSR-2026-000001")} << QStringLiteral("takes no arguments");
+        QTest::newRow("audit verify garbage") << QStringList {QStringLiteral("audit"), QStringLiteral("verify"),
+            QStringLiteral("garbage")} << QStringLiteral("takes no arguments");
+        QTest::newRow("user list extra") << QStringList {QStringLiteral("user"), QStringLiteral("list"), QStringLiteral("extra")}
+                                         << QStringLiteral("takes no arguments");
+        QTest::newRow("unknown channel filter") << QStringList {QStringLiteral("request"), QStringLiteral("list"),
+            QStringLiteral("--channel"), QStringLiteral("pigeon")}
+                                                << QStringLiteral("unknown channel 'pigeon'");
+        QTest::newRow("input given twice") << QStringList {QStringLiteral("request"), QStringLiteral("act"),
+            QStringLiteral("DSR-2026-000001"), QStringLiteral("assign"), QStringLiteral("--as"), QStringLiteral("alice"),
+            QStringLiteral("--input"), QStringLiteral("assignee=alice"), QStringLiteral("--input"),
+            QStringLiteral("assignee=bilal")}
+                                           << QStringLiteral("given twice");
+        QTest::newRow("subject details without a name")
+            << (intakeArgs() + QStringList {QStringLiteral("--subject-email"), QStringLiteral("son@example.org")})
+            << QStringLiteral("subject.name");
+        QTest::newRow("received before the UK GDPR")
+            << intakeArgs({{QStringLiteral("--received"), QStringLiteral("1999-12-31")}}) << QStringLiteral("before 25 May 2018");
+    }
+
+    void strayArgumentsAndRepeatsAreMistakes()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, named);
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("register.sqlite"));
+        CHECKED(setUpRegister(db));
+        QString reference;
+        CHECKED(fileRequest(db, intakeArgs(), &reference));
+        int events = 0;
+        CHECKED(auditCount(db, &events));
+        const CliRun result = run(args + dbArgs(db));
+        VERIFY_EXIT(result, 2);
+        QVERIFY2(result.err.contains(named), qPrintable(result.describe()));
+        int after = 0;
+        CHECKED(auditCount(db, &after));
+        QCOMPARE(after, events);
+    }
+
+    void actJsonListsQueuedMessages()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("register.sqlite"));
+        CHECKED(setUpRegister(db));
+        QString reference;
+        CHECKED(fileRequest(db, intakeArgs(), &reference));
+        QJsonDocument acted;
+        CHECKED(
+            parseJson(run(QStringList {QStringLiteral("request"), QStringLiteral("act"), reference, QStringLiteral("acknowledge"),
+                              QStringLiteral("--as"), QStringLiteral("alice"), QStringLiteral("--json")}
+                          + dbArgs(db)),
+                &acted));
+        const QJsonArray messages = acted.object().value(QStringLiteral("messages")).toArray();
+        QCOMPARE(messages.size(), 1);
+        QCOMPARE(messages.first().toObject().value(QStringLiteral("template")).toString(), QStringLiteral("acknowledgement"));
+        QCOMPARE(messages.first().toObject().value(QStringLiteral("address")).toString(), QStringLiteral("m.ellis@example.org"));
+    }
+
     void onlyAnAdminAddsUsers()
     {
         QTemporaryDir dir;

@@ -39,8 +39,14 @@ private slots:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected"); // isoUtc of the result; empty when invalid
-        QTest::addRow("date only is midnight UTC") << QStringLiteral("2026-03-02") << QStringLiteral("2026-03-02T00:00:00.000Z");
-        QTest::addRow("no offset is UTC") << QStringLiteral("2026-03-02T09:30:00") << QStringLiteral("2026-03-02T09:30:00.000Z");
+        QTest::addRow("winter date is midnight GMT")
+            << QStringLiteral("2026-03-02") << QStringLiteral("2026-03-02T00:00:00.000Z");
+        QTest::addRow("summer date is midnight BST")
+            << QStringLiteral("2026-07-01") << QStringLiteral("2026-06-30T23:00:00.000Z");
+        QTest::addRow("winter time without offset")
+            << QStringLiteral("2026-03-02T09:30:00") << QStringLiteral("2026-03-02T09:30:00.000Z");
+        QTest::addRow("summer time without offset")
+            << QStringLiteral("2026-07-01T10:00:00") << QStringLiteral("2026-07-01T09:00:00.000Z");
         QTest::addRow("Z") << QStringLiteral("2026-03-02T09:30:00Z") << QStringLiteral("2026-03-02T09:30:00.000Z");
         QTest::addRow("offset") << QStringLiteral("2026-07-01T10:00:00+01:00") << QStringLiteral("2026-07-01T09:00:00.000Z");
         QTest::addRow("milliseconds") << QStringLiteral("2026-03-02T09:30:00.250Z") << QStringLiteral("2026-03-02T09:30:00.250Z");

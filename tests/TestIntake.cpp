@@ -82,6 +82,9 @@ private slots:
         QTest::addRow("received in the future") << std::function<void(IntakeForm &)>([](IntakeForm &f) {
             f.received = QDateTime(QDate(2026, 3, 3), QTime(9, 0), QTimeZone::utc());
         }) << QStringLiteral("received:") << QStringLiteral("in the future");
+        QTest::addRow("received before the UK GDPR") << std::function<void(IntakeForm &)>([](IntakeForm &f) {
+            f.received = QDateTime(QDate(2018, 5, 24), QTime(12, 0), QTimeZone::utc());
+        }) << QStringLiteral("received:") << QStringLiteral("before 25 May 2018");
         QTest::addRow("no contact route") << std::function<void(IntakeForm &)>([](IntakeForm &f) {
             f.requester.email.clear();
             f.requester.phone.clear();

@@ -213,6 +213,17 @@ QJsonObject requestJson(const Request &r)
     return o;
 }
 
+QJsonArray messagesJson(const QList<OutboxMessage> &messages)
+{
+    QJsonArray array;
+    for (const OutboxMessage &m : messages)
+        array.append(QJsonObject {{QStringLiteral("template"), m.templateName}, {QStringLiteral("to"), m.recipientRole},
+            {QStringLiteral("recipient"), m.recipientName}, {QStringLiteral("channel"), m.channel},
+            {QStringLiteral("address"), m.recipientAddress}, {QStringLiteral("status"), m.status},
+            {QStringLiteral("idempotencyKey"), m.idempotencyKey}});
+    return array;
+}
+
 // Splits "key=value" options into a map, reporting the first malformed one.
 Result<QMap<QString, QString>> keyValues(const QStringList &items, const QString &optionName)
 {
@@ -221,7 +232,12 @@ Result<QMap<QString, QString>> keyValues(const QStringList &items, const QString
         const qsizetype eq = item.indexOf(QLatin1Char('='));
         if (eq <= 0)
             return makeError(ErrorCode::Invalid, QStringLiteral("--%1 '%2': expected key=value").arg(optionName, item));
-        result.insert(item.left(eq).trimmed(), item.mid(eq + 1));
+        const QString key = item.left(eq).trimmed();
+        if (result.contains(key))
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("--%1 %2 is given twice ('%3' and '%4'); give it once")
+                    .arg(optionName, key, result.value(key), item.mid(eq + 1)));
+        result.insert(key, item.mid(eq + 1));
     }
     return result;
 }
@@ -344,6 +360,16 @@ Parsed parseArgs(QCommandLineParser &parser, const QString &command, const QStri
             text.replace(7, usageEnd - 7, QStringLiteral("rightsflow ") + command);
         out << text;
         return {false, Cli::Ok};
+    }
+    // A stray word is more likely a mistake (a misplaced value, a missing
+    // --) than something to ignore.
+    static const QStringList takesNoArguments {QStringLiteral("init"), QStringLiteral("workflow list"),
+        QStringLiteral("user list"), QStringLiteral("request new"), QStringLiteral("request list"),
+        QStringLiteral("audit verify"), QStringLiteral("demo")};
+    if (takesNoArguments.contains(command) && !parser.positionalArguments().isEmpty()) {
+        err << "rightsflow: " << command << " takes no arguments, but was given '"
+            << parser.positionalArguments().join(QLatin1Char(' ')) << "' (see 'rightsflow " << command << " --help')" << Qt::endl;
+        return {false, Cli::Usage};
     }
     return {true, 0};
 }
@@ -641,7 +667,9 @@ int Cli::cmdRequest(const QStringList &args)
         }
         form.scope = parser.value(scope);
         form.assignee = parser.value(assignee).trimmed();
-        form.actingForSubject = parser.isSet(subjectName) || parser.isSet(relationship);
+        // Any detail of a separate data subject means the request is made for them.
+        form.actingForSubject = parser.isSet(subjectName) || parser.isSet(subjectEmail) || parser.isSet(subjectPostcode)
+            || parser.isSet(relationship) || parser.isSet(authority);
         form.subject = Person {parser.value(subjectName).trimmed(), parser.value(subjectEmail).trimmed(), {}, {},
             parser.value(subjectPostcode).trimmed()};
         form.relationship = parser.value(relationship).trimmed();
@@ -703,6 +731,10 @@ int Cli::cmdRequest(const QStringList &args)
             return usageError(
                 QStringLiteral("request list: --offset '%1' must be a number of at least 0").arg(parser.value(offset)),
                 QStringLiteral("request list"));
+        if (!filter.channel.isEmpty() && !knownChannels().contains(filter.channel))
+            return fail(makeError(ErrorCode::Invalid,
+                QStringLiteral("channel: unknown channel '%1'; use one of %2")
+                    .arg(filter.channel, knownChannels().join(QStringLiteral(", ")))));
         if (!filter.right.isEmpty() && !knownRights().contains(filter.right))
             return fail(makeError(ErrorCode::Invalid,
                 QStringLiteral("right: unknown right '%1'; use one of %2")
@@ -789,12 +821,7 @@ int Cli::cmdRequest(const QStringList &args)
                 actions.append(action);
             }
             o.insert(QStringLiteral("actions"), actions);
-            QJsonArray outbox;
-            for (const OutboxMessage &m : *messages)
-                outbox.append(QJsonObject {{QStringLiteral("template"), m.templateName}, {QStringLiteral("to"), m.recipientRole},
-                    {QStringLiteral("recipient"), m.recipientName}, {QStringLiteral("channel"), m.channel},
-                    {QStringLiteral("status"), m.status}});
-            o.insert(QStringLiteral("messages"), outbox);
+            o.insert(QStringLiteral("messages"), messagesJson(*messages));
             m_out << jsonText(o);
             return Ok;
         }
@@ -922,7 +949,7 @@ int Cli::cmdRequest(const QStringList &args)
         if (parser.isSet(json)) {
             QJsonObject o = requestJson(outcome->request);
             o.insert(QStringLiteral("event"), eventJson(outcome->event));
-            o.insert(QStringLiteral("queuedMessages"), int(outcome->queued.size()));
+            o.insert(QStringLiteral("messages"), messagesJson(outcome->queued));
             m_out << jsonText(o);
         } else {
             m_out << outcome->request.reference << ": " << pos.at(1) << " done, " << outcome->event.fromState << " -> "
@@ -970,8 +997,9 @@ int Cli::cmdRequest(const QStringList &args)
             QStringLiteral("The name to keep it under (default: the file's name)."), QStringLiteral("NAME"));
         parser.addOptions({as, name});
         parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The request reference."));
-        parser.addPositionalArgument(
-            QStringLiteral("FILE"), QStringLiteral("The document to attach (a letter, identity evidence...)."));
+        parser.addPositionalArgument(QStringLiteral("FILE"),
+            QStringLiteral("The document to attach (the request letter, a signed authority...; not identity documents, which are "
+                           "seen, not kept)."));
         const Parsed parsed = parseArgs(parser, QStringLiteral("request attach"),
             QStringLiteral(
                 "Attach a document to a request; it is kept in the register with its SHA-256 and the action is audited."),

@@ -12,8 +12,16 @@ QDateTime SystemClock::now() const
     return QDateTime::currentDateTimeUtc();
 }
 
+QTimeZone councilTimeZone()
+{
+    static const QTimeZone london(QByteArrayLiteral("Europe/London"));
+    return london.isValid() ? london : QTimeZone::utc();
+}
+
 QDateTime parseIsoDateTime(const QString &text)
 {
+    // What an officer types is council time: a date alone is the start of
+    // that day in London, a date-time without an offset is London time.
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty())
         return {};
@@ -21,7 +29,7 @@ QDateTime parseIsoDateTime(const QString &text)
         const QDate date = QDate::fromString(trimmed, Qt::ISODate);
         if (!date.isValid())
             return {};
-        return QDateTime(date, QTime(0, 0), QTimeZone::utc());
+        return QDateTime(date, QTime(0, 0), councilTimeZone()).toUTC();
     }
     QDateTime parsed = QDateTime::fromString(trimmed, Qt::ISODateWithMs);
     if (!parsed.isValid())
@@ -29,7 +37,7 @@ QDateTime parseIsoDateTime(const QString &text)
     if (!parsed.isValid())
         return {};
     if (parsed.timeSpec() == Qt::LocalTime)
-        parsed.setTimeZone(QTimeZone::utc());
+        parsed = QDateTime(parsed.date(), parsed.time(), councilTimeZone());
     return parsed.toUTC();
 }
 

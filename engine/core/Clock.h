@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QTimeZone>
 
 namespace rf {
 
@@ -35,9 +36,13 @@ private:
     QDateTime m_now;
 };
 
+// The council's time zone, in which people read and type dates.
+[[nodiscard]] QTimeZone councilTimeZone();
+
 // Parses an ISO 8601 date or date-time as given on a command line or in
-// RIGHTSFLOW_NOW. A date alone means midnight UTC; a date-time without an
-// offset is read as UTC. Returns an invalid QDateTime when it cannot parse.
+// RIGHTSFLOW_NOW, returned in UTC. A date alone means the start of that day
+// in Europe/London; a date-time without an offset is London time. Returns an
+// invalid QDateTime when it cannot parse.
 [[nodiscard]] QDateTime parseIsoDateTime(const QString &text);
 
 // The canonical text form of an instant in the register: UTC, milliseconds, 'Z'.

@@ -97,6 +97,10 @@ Result<IntakeForm> IntakeValidator::validate(const IntakeForm &input) const
 
     if (!form.received.isValid())
         form.received = m_now;
+    else if (form.received.toUTC().date() < kEarliestReceipt)
+        problems << QStringLiteral("received: %1 is before 25 May 2018, when the UK GDPR and the Data Protection Act 2018 "
+                                   "began; Rightsflow does not hold older requests")
+                        .arg(form.received.toUTC().toString(Qt::ISODate));
     else if (form.received > m_now.addSecs(kAllowedClockSkewSecs))
         problems << QStringLiteral("received: %1 is in the future (now is %2)")
                         .arg(form.received.toUTC().toString(Qt::ISODate), m_now.toUTC().toString(Qt::ISODate));

@@ -19,6 +19,10 @@ public:
     // desktop whose clock runs a little fast can still file a request.
     static constexpr qint64 kAllowedClockSkewSecs = 5 * 60;
 
+    // The UK GDPR and the Data Protection Act 2018 apply from this day; the
+    // register holds no older request.
+    static inline const QDate kEarliestReceipt {2018, 5, 25};
+
     explicit IntakeValidator(const QDateTime &now)
         : m_now(now)
     { }

@@ -200,6 +200,8 @@ Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString 
 
 Result<Request> Engine::request(const QString &reference)
 {
+    if (reference.trimmed().isEmpty())
+        return makeError(ErrorCode::Invalid, QStringLiteral("no request reference given; give one such as DSR-2026-000123"));
     return m_store.loadRequest(reference.trimmed().toUpper(), RequestDetail::Full);
 }
 

@@ -88,8 +88,10 @@ public:
     // Largest attachment kept in the register; bigger evidence belongs in the
     // case file items of the bundle, which stream.
     static constexpr qint64 kMaxAttachmentBytes = 64 * 1024 * 1024;
-    // Attaches a document (a letter, identity evidence) to a request, audited
-    // with its SHA-256.
+    // Attaches a document (the request letter, a signed authority) to a
+    // request, audited with its SHA-256. Identity documents are seen and
+    // recorded as an input of the identity action, not kept: the law wants
+    // them deleted once verified.
     [[nodiscard]] Result<Attachment> attach(
         const QString &reference, const QString &userName, const QString &name, const QByteArray &content);
 
