@@ -156,23 +156,16 @@ QStringList intakeArgs(const QList<std::pair<QString, QString>> &overrides = {},
     return args;
 }
 
-// init, then users alice and bilal (officers) and dana (dpo).
+// init, then root (the admin) adds alice and bilal (officers) and dana (dpo).
 void setUpRegister(const QString &db)
 {
     const CliRun init = run(QStringList {QStringLiteral("init")} + dbArgs(db));
     VERIFY_EXIT(init, 0);
-    // root, the first user, is the admin who adds the others.
-    const std::pair<QString, QString> users[] = {
-        {QStringLiteral("root"), QStringLiteral("admin")},
-        {QStringLiteral("alice"), QStringLiteral("officer")},
-        {QStringLiteral("bilal"), QStringLiteral("officer")},
-        {QStringLiteral("dana"), QStringLiteral("dpo")},
-    };
-    for (const auto &[name, role] : users) {
-        const CliRun add = run(QStringList {QStringLiteral("user"), QStringLiteral("add"), name, QStringLiteral("--role"), role,
-                                   QStringLiteral("--email"), name + QStringLiteral("@council.example"), QStringLiteral("--as"),
-                                   QStringLiteral("root")}
-            + dbArgs(db));
+    for (const rf::test::StaffMember &member : rf::test::staff()) {
+        const CliRun add
+            = run(QStringList {QStringLiteral("user"), QStringLiteral("add"), member.name, QStringLiteral("--role"), member.role,
+                      QStringLiteral("--email"), member.email(), QStringLiteral("--as"), QStringLiteral("root")}
+                + dbArgs(db));
         VERIFY_EXIT(add, 0);
     }
 }

@@ -4,6 +4,7 @@
 // Shared fixtures for the engine suites: a real SQLite register in a
 // temporary directory, a fixed clock, the shipped workflows and an Engine.
 
+#include "Staff.h"
 #include "core/Clock.h"
 #include "store/Register.h"
 #include "store/SqlStore.h"
@@ -53,19 +54,9 @@ struct Fixture {
         }
         library = std::move(loaded).value();
         engine = std::make_unique<Engine>(*store, library, *clock);
-        // root, the register's first user, is the admin who adds the others.
-        const std::pair<QString, QString> users[] = {
-            {QStringLiteral("root"), QStringLiteral("admin")},
-            {QStringLiteral("alice"), QStringLiteral("officer")},
-            {QStringLiteral("bilal"), QStringLiteral("officer")},
-            {QStringLiteral("dana"), QStringLiteral("dpo")},
-        };
-        for (const auto &[name, role] : users) {
-            if (Result<User> u = engine->addUser(name, role, name + QStringLiteral("@council.example"), QStringLiteral("root"));
-                !u) {
-                qWarning() << u.error().fullText();
-                return false;
-            }
+        if (Status s = addStaff(*engine); !s) {
+            qWarning() << s.error().fullText();
+            return false;
         }
         return true;
     }
