@@ -4,6 +4,8 @@
 
 #include "TestSupport.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -192,6 +194,32 @@ private slots:
         QVERIFY2(firstProblem.isEmpty(), qPrintable(firstProblem));
         QVERIFY(written.load() > 0);
         QVERIFY(fx.store->verifyAudit()->intact);
+    }
+
+    void canonicalFormIsSortedValidJson()
+    {
+        AuditEvent event;
+        event.seq = 42;
+        event.requestVersion = 7;
+        event.reference = QStringLiteral("DSR-2026-000042");
+        event.at = QDateTime(QDate(2026, 3, 2), QTime(9, 30, 0, 250), QTimeZone::utc());
+        event.actor = QStringLiteral("o'brien \"the\" \\ officer\n\t\u0001 Zoë 名前");
+        event.action = QStringLiteral("acknowledge");
+        event.fromState = QStringLiteral("received");
+        event.toState = QStringLiteral("checking");
+        event.payloadHash = QString(64, QLatin1Char('a'));
+        event.prevHash = AuditChain::genesisHash();
+        const QByteArray canonical = AuditChain::canonicalEvent(event);
+        QJsonParseError error;
+        const QJsonObject parsed = QJsonDocument::fromJson(canonical, &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(parsed.value(QStringLiteral("actor")).toString(), event.actor);
+        QCOMPARE(parsed.value(QStringLiteral("at")).toString(), QStringLiteral("2026-03-02T09:30:00.250Z"));
+        QCOMPARE(parsed.value(QStringLiteral("seq")).toString(), QStringLiteral("42"));
+        QCOMPARE(parsed.value(QStringLiteral("version")).toString(), QStringLiteral("7"));
+        QCOMPARE(parsed.size(), 10);
+        // Keys in sorted order, no whitespace: the same bytes Qt writes for the same object.
+        QCOMPARE(canonical, QJsonDocument(parsed).toJson(QJsonDocument::Compact));
     }
 
     void appendingContinuesTheChain()

@@ -51,6 +51,10 @@ private slots:
         QTest::addRow("offset") << QStringLiteral("2026-07-01T10:00:00+01:00") << QStringLiteral("2026-07-01T09:00:00.000Z");
         QTest::addRow("milliseconds") << QStringLiteral("2026-03-02T09:30:00.250Z") << QStringLiteral("2026-03-02T09:30:00.250Z");
         QTest::addRow("spaces around") << QStringLiteral("  2026-03-02 ") << QStringLiteral("2026-03-02T00:00:00.000Z");
+        QTest::addRow("register form") << QStringLiteral("2028-02-29T23:59:59.999Z")
+                                       << QStringLiteral("2028-02-29T23:59:59.999Z");
+        QTest::addRow("register form, impossible day") << QStringLiteral("2027-02-29T10:00:00.000Z") << QString();
+        QTest::addRow("register form, bad digit") << QStringLiteral("2026-03-0xT10:00:00.000Z") << QString();
         QTest::addRow("garbage") << QStringLiteral("next Tuesday") << QString();
         QTest::addRow("impossible date") << QStringLiteral("2026-02-30") << QString();
         QTest::addRow("empty") << QString() << QString();
