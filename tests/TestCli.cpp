@@ -719,6 +719,27 @@ private slots:
         QCOMPARE(after, events);
     }
 
+    void duplicateWindowIsConfigurable()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("register.sqlite"));
+        CHECKED(setUpRegister(db));
+        QString first;
+        CHECKED(fileRequest(db, intakeArgs({{QStringLiteral("--received"), QStringLiteral("2026-02-20T09:00:00Z")}}), &first));
+        // Ten days later: inside the default 30-day window, outside a 7-day one.
+        const CliRun narrow
+            = run(intakeArgs() + dbArgs(db), {{QStringLiteral("RIGHTSFLOW_DUPLICATE_WINDOW_DAYS"), QStringLiteral("7")}});
+        VERIFY_EXIT(narrow, 0);
+        QVERIFY2(!narrow.err.contains(first), qPrintable(narrow.describe()));
+        const CliRun wide = run(intakeArgs() + dbArgs(db));
+        VERIFY_EXIT(wide, 0);
+        QVERIFY2(wide.err.contains(first) && wide.err.contains(QStringLiteral("within 30 days")), qPrintable(wide.describe()));
+        const CliRun bad
+            = run(intakeArgs() + dbArgs(db), {{QStringLiteral("RIGHTSFLOW_DUPLICATE_WINDOW_DAYS"), QStringLiteral("soon")}});
+        VERIFY_EXIT(bad, 2);
+        QVERIFY2(bad.err.contains(QStringLiteral("RIGHTSFLOW_DUPLICATE_WINDOW_DAYS")), qPrintable(bad.describe()));
+    }
+
     void actJsonListsQueuedMessages()
     {
         QTemporaryDir dir;

@@ -52,7 +52,9 @@ Run 'rightsflow COMMAND --help' for a command's options.
 The register is --db PATH, else $RIGHTSFLOW_DB, else a SQLite file under your
 data directory. $RIGHTSFLOW_NOW (ISO date-time) fixes the clock for rehearsals
 and tests. $RIGHTSFLOW_WORKFLOWS (or --workflows DIR) uses other workflow files
-than the shipped ones, for new requests.
+than the shipped ones, for new requests. $RIGHTSFLOW_DUPLICATE_WINDOW_DAYS
+(default 30) is how far back a new request looks for a possible duplicate.
+Dates and times typed without an offset are UK time (Europe/London).
 
 Exit codes: 0 done; 1 failed (e.g. audit trail broken); 2 bad arguments or input;
 3 not found; 4 refused (role or rule); 5 conflict (changed by someone else);
@@ -123,7 +125,16 @@ Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, b
     if (!store)
         return store.error();
     session->store = std::move(store).value();
-    session->engine = std::make_unique<Engine>(*session->store, session->library, *session->clock);
+    EngineOptions options;
+    if (const QString window = qEnvironmentVariable("RIGHTSFLOW_DUPLICATE_WINDOW_DAYS"); !window.isEmpty()) {
+        bool ok = false;
+        options.duplicateWindowDays = window.toInt(&ok);
+        if (!ok || options.duplicateWindowDays < 0 || options.duplicateWindowDays > 3660)
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("RIGHTSFLOW_DUPLICATE_WINDOW_DAYS: '%1' is not a number of days from 0 to 3660").arg(window));
+    }
+    session->engine
+        = std::make_unique<Engine>(*session->store, session->library, *session->clock, ActionRegistry::builtin(), options);
     return session;
 }
 
@@ -641,8 +652,9 @@ int Cli::cmdRequest(const QStringList &args)
         parser.addOptions({right, channel, name, email, phone, address, postcode, received, identifier, scope, assignee,
             subjectName, subjectEmail, subjectPostcode, relationship, authority, as});
         const Parsed parsed = parseArgs(parser, QStringLiteral("request new"),
-            QStringLiteral("File a new request and print its reference. A possible duplicate (same right and "
-                           "identifier within 30 days) is filed and flagged, not refused."),
+            QStringLiteral(
+                "File a new request and print its reference. A possible duplicate (same right and "
+                "identifier within $RIGHTSFLOW_DUPLICATE_WINDOW_DAYS, default 30 days) is filed and flagged, not refused."),
             rest, m_out, m_err);
         if (!parsed.proceed)
             return parsed.exitCode;
@@ -688,8 +700,8 @@ int Cli::cmdRequest(const QStringList &args)
             m_out << filed->request.reference << Qt::endl;
             if (!filed->possibleDuplicates.isEmpty())
                 m_err << "rightsflow: warning: " << filed->request.reference << " may duplicate "
-                      << filed->possibleDuplicates.join(QStringLiteral(", ")) << " (same right and identifier within 30 days)"
-                      << Qt::endl;
+                      << filed->possibleDuplicates.join(QStringLiteral(", ")) << " (same right and identifier within "
+                      << (*session)->engine->options().duplicateWindowDays << " days)" << Qt::endl;
         }
         return Ok;
     }

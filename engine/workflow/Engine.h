@@ -59,6 +59,7 @@ public:
     static inline const QString kIntakeActor = QStringLiteral("intake");
 
     [[nodiscard]] const Clock &clock() const { return m_clock; }
+    [[nodiscard]] const EngineOptions &options() const { return m_options; }
     [[nodiscard]] Store &store() { return m_store; }
     [[nodiscard]] const WorkflowLibrary &library() const { return m_library; }
 
