@@ -27,6 +27,14 @@ using rf::test::Fixture;
 
 namespace {
 
+// One data row per right, named after it.
+void addRowPerRight()
+{
+    QTest::addColumn<QString>("right");
+    for (const QString &right : knownRights())
+        QTest::addRow("%s", qPrintable(right)) << right;
+}
+
 const QString kOfficer = QStringLiteral("alice");
 const QString kDpo = QStringLiteral("dana");
 
@@ -537,9 +545,7 @@ void TestShippedWorkflows::everyStepOffTheSimplePaths()
 
 void TestShippedWorkflows::transitionFromAnotherStateIsRefused_data()
 {
-    QTest::addColumn<QString>("right");
-    for (const QString &right : knownRights())
-        QTest::addRow("%s", qPrintable(right)) << right;
+    addRowPerRight();
 }
 
 void TestShippedWorkflows::transitionFromAnotherStateIsRefused()
@@ -650,9 +656,7 @@ void TestShippedWorkflows::dpoOnlyTransitionIsForbiddenToOfficer()
 
 void TestShippedWorkflows::startWorkWaitsForAuthority_data()
 {
-    QTest::addColumn<QString>("right");
-    for (const QString &right : knownRights())
-        QTest::addRow("%s", qPrintable(right)) << right;
+    addRowPerRight();
 }
 
 void TestShippedWorkflows::startWorkWaitsForAuthority()
@@ -723,9 +727,7 @@ void TestShippedWorkflows::startWorkWaitsForAuthority()
 
 void TestShippedWorkflows::startWorkWaitsForAssignee_data()
 {
-    QTest::addColumn<QString>("right");
-    for (const QString &right : knownRights())
-        QTest::addRow("%s", qPrintable(right)) << right;
+    addRowPerRight();
 }
 
 void TestShippedWorkflows::startWorkWaitsForAssignee()
