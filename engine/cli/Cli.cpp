@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Cli.h"
 
+#include "calendar/DeadlineCalculator.h"
 #include "cli/Demo.h"
 #include "core/Clock.h"
 #include "store/Register.h"
@@ -45,6 +46,8 @@ Commands:
   request attach REF FILE --as USER      keep a document with the request
   request attachment REF ID --out FILE   write an attachment back out
   audit verify                 check the audit trail has not been altered
+  deadline --start DATE ...    work out a statutory due date, and show how
+  calendar show YEAR           the bank holidays of a year
   demo                         file sample requests of every right and drive them
 
 Run 'rightsflow COMMAND --help' for a command's options.
@@ -336,6 +339,10 @@ int Cli::run(const QStringList &arguments)
         return cmdRequest(rest);
     if (command == QLatin1String("audit"))
         return cmdAudit(rest);
+    if (command == QLatin1String("deadline"))
+        return cmdDeadline(rest);
+    if (command == QLatin1String("calendar"))
+        return cmdCalendar(rest);
     if (command == QLatin1String("demo"))
         return cmdDemo(rest);
     m_err << kProgram << ": unknown command '" << command << "' (see 'rightsflow --help')" << Qt::endl;
@@ -376,7 +383,7 @@ Parsed parseArgs(QCommandLineParser &parser, const QString &command, const QStri
     // --) than something to ignore.
     static const QStringList takesNoArguments {QStringLiteral("init"), QStringLiteral("workflow list"),
         QStringLiteral("user list"), QStringLiteral("request new"), QStringLiteral("request list"),
-        QStringLiteral("audit verify"), QStringLiteral("demo")};
+        QStringLiteral("audit verify"), QStringLiteral("demo"), QStringLiteral("deadline")};
     if (takesNoArguments.contains(command) && !parser.positionalArguments().isEmpty()) {
         err << "rightsflow: " << command << " takes no arguments, but was given '"
             << parser.positionalArguments().join(QLatin1Char(' ')) << "' (see 'rightsflow " << command << " --help')" << Qt::endl;
@@ -1155,6 +1162,185 @@ int Cli::cmdDemo(const QStringList &args)
           << "Look closer: " << program << " request show " << demo.firstReference() << " --db " << location << Qt::endl
           << "             " << program << " request list --open --db " << location << Qt::endl;
     return Ok;
+}
+
+namespace {
+
+QString isoDate(const QDate &date)
+{
+    return date.isValid() ? date.toString(Qt::ISODate) : QString();
+}
+
+QJsonObject deadlineJson(const Deadline &d, const QString &region)
+{
+    return QJsonObject {{QStringLiteral("ruleSet"), d.ruleSet}, {QStringLiteral("region"), region},
+        {QStringLiteral("started"), d.started}, {QStringLiteral("start"), isoDate(d.start)},
+        {QStringLiteral("firstPeriodEnd"), isoDate(d.firstPeriodEnd)},
+        {QStringLiteral("extensionNoticeBy"), d.extended ? QString() : isoDate(d.firstPeriodEnd)},
+        {QStringLiteral("unrolledDue"), isoDate(d.unrolledDue)}, {QStringLiteral("due"), isoDate(d.due)},
+        {QStringLiteral("pausedDays"), d.pausedDays}, {QStringLiteral("extended"), d.extended},
+        {QStringLiteral("provisional"), d.provisional},
+        {QStringLiteral("explanation"), QJsonArray::fromStringList(d.explanation)},
+        {QStringLiteral("warnings"), QJsonArray::fromStringList(d.warnings)}};
+}
+
+// A date option: YYYY-MM-DD, or an error naming the option.
+Result<QDate> dateOption(const QCommandLineParser &parser, const QString &name)
+{
+    if (!parser.isSet(name))
+        return QDate();
+    const QString text = parser.value(name).trimmed();
+    const QDate date = QDate::fromString(text, Qt::ISODate);
+    if (!date.isValid() || text.size() != 10)
+        return makeError(ErrorCode::Invalid, QStringLiteral("--%1: '%2' is not a date (YYYY-MM-DD)").arg(name, text));
+    return date;
+}
+
+QString defaultRegion()
+{
+    const QString region = qEnvironmentVariable("RIGHTSFLOW_REGION");
+    return region.isEmpty() ? QStringLiteral("england-and-wales") : region;
+}
+
+} // namespace
+
+int Cli::cmdDeadline(const QStringList &args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption start(
+        QStringLiteral("start"), QStringLiteral("The day the request was received (YYYY-MM-DD)."), QStringLiteral("DATE"));
+    const QCommandLineOption identity(
+        QStringLiteral("identity"), QStringLiteral("The day identity or authority evidence arrived."), QStringLiteral("DATE"));
+    const QCommandLineOption fee(
+        QStringLiteral("fee"), QStringLiteral("The day a fee was paid, where one was due."), QStringLiteral("DATE"));
+    const QCommandLineOption pause(QStringLiteral("pause"),
+        QStringLiteral("Days waiting for clarification, FROM..TO (both counted); FROM.. while still waiting. Repeatable."),
+        QStringLiteral("FROM..TO"));
+    const QCommandLineOption extend(
+        QStringLiteral("extend"), QStringLiteral("The period was extended (by two months under the UK rules)."));
+    const QCommandLineOption region(QStringLiteral("region"),
+        QStringLiteral("Whose bank holidays: england-and-wales, scotland or northern-ireland (default: $RIGHTSFLOW_REGION, else "
+                       "england-and-wales)."),
+        QStringLiteral("REGION"));
+    const QCommandLineOption rules(QStringLiteral("rules"),
+        QStringLiteral("The rule set: uk-gdpr-2026, uk-gdpr-2018, eu-gdpr or ccpa (default: the UK rules in force on --start)."),
+        QStringLiteral("ID"));
+    const QCommandLineOption today(QStringLiteral("today"),
+        QStringLiteral("Where a pause still open ends for now (default: today)."), QStringLiteral("DATE"));
+    const QCommandLineOption json = jsonOption();
+    parser.addOptions({start, identity, fee, pause, extend, region, rules, today, json});
+    const Parsed parsed = parseArgs(parser, QStringLiteral("deadline"),
+        QStringLiteral("Work out a statutory due date. Prints the date (YYYY-MM-DD) on the first line, then how it was reached."),
+        args, m_out, m_err);
+    if (!parsed.proceed)
+        return parsed.exitCode;
+    if (!parser.isSet(start))
+        return usageError(QStringLiteral("deadline: --start DATE is required"), QStringLiteral("deadline"));
+
+    DeadlineInput input;
+    const std::pair<QString, QDate *> dates[]
+        = {{QStringLiteral("start"), &input.received}, {QStringLiteral("identity"), &input.identityReceived},
+            {QStringLiteral("fee"), &input.feePaid}, {QStringLiteral("today"), &input.asOf}};
+    for (const auto &[name, target] : dates) {
+        Result<QDate> date = dateOption(parser, name);
+        if (!date)
+            return fail(date.error());
+        *target = *date;
+    }
+    if (!input.asOf.isValid()) {
+        Result<std::unique_ptr<Clock>> clock = makeClock();
+        if (!clock)
+            return fail(clock.error());
+        input.asOf = (*clock)->now().toTimeZone(councilTimeZone()).date();
+    }
+    for (const QString &text : parser.values(pause)) {
+        const qsizetype dots = text.indexOf(QStringLiteral(".."));
+        const QString fromText = dots < 0 ? QString() : text.left(dots).trimmed();
+        const QString toText = dots < 0 ? QString() : text.mid(dots + 2).trimmed();
+        const QDate from = QDate::fromString(fromText, Qt::ISODate);
+        const QDate to = toText.isEmpty() ? QDate() : QDate::fromString(toText, Qt::ISODate);
+        if (!from.isValid() || (!toText.isEmpty() && !to.isValid()))
+            return fail(makeError(
+                ErrorCode::Invalid, QStringLiteral("--pause '%1': expected FROM..TO or FROM.. (dates YYYY-MM-DD)").arg(text)));
+        if (to.isValid() && to < from)
+            return fail(makeError(ErrorCode::Invalid, QStringLiteral("--pause '%1': ends before it starts").arg(text)));
+        input.pauses.append(ClockPause {from, to});
+    }
+    input.extended = parser.isSet(extend);
+
+    const DeadlineRuleBook &book = DeadlineRuleBook::shipped();
+    const DeadlineRuleSet *ruleSet
+        = parser.isSet(rules) ? book.byId(parser.value(rules)) : book.inForce(QStringLiteral("uk"), input.received);
+    if (!ruleSet) {
+        QStringList ids;
+        for (const DeadlineRuleSet &r : book.all())
+            ids << r.id;
+        return fail(makeError(ErrorCode::Invalid,
+            parser.isSet(rules) ? QStringLiteral("--rules: unknown rule set '%1'; use one of %2")
+                                      .arg(parser.value(rules), ids.join(QStringLiteral(", ")))
+                                : QStringLiteral("--start: no UK rule set applies to %1 (the first starts on 25 May 2018)")
+                                      .arg(isoDate(input.received))));
+    }
+    const QString regionName = parser.isSet(region) ? parser.value(region) : defaultRegion();
+    Result<WorkingCalendar> calendar = BankHolidays::shipped().region(regionName);
+    if (!calendar)
+        return fail(calendar.error());
+    const Deadline deadline = DeadlineCalculator::compute(*ruleSet, *calendar, input);
+    if (parser.isSet(json)) {
+        m_out << jsonText(deadlineJson(deadline, regionName));
+        return Ok;
+    }
+    m_out << (deadline.started ? isoDate(deadline.due) : QStringLiteral("not started")) << Qt::endl;
+    for (const QString &line : deadline.explanation)
+        m_out << line << Qt::endl;
+    for (const QString &warning : deadline.warnings)
+        m_err << "rightsflow: warning: " << warning << Qt::endl;
+    return Ok;
+}
+
+int Cli::cmdCalendar(const QStringList &args)
+{
+    const QString sub = args.value(0);
+    QCommandLineParser parser;
+    const QCommandLineOption region(QStringLiteral("region"),
+        QStringLiteral("england-and-wales, scotland or northern-ireland (default: $RIGHTSFLOW_REGION, else england-and-wales)."),
+        QStringLiteral("REGION"));
+    const QCommandLineOption json = jsonOption();
+    if (sub == QLatin1String("show")) {
+        parser.addOptions({region, json});
+        parser.addPositionalArgument(QStringLiteral("YEAR"), QStringLiteral("The year, e.g. 2026."));
+        const Parsed parsed = parseArgs(parser, QStringLiteral("calendar show"),
+            QStringLiteral("List the bank holidays of a year."), args.mid(1), m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        bool ok = false;
+        const int year = parser.positionalArguments().value(0).toInt(&ok);
+        if (parser.positionalArguments().size() != 1 || !ok)
+            return usageError(QStringLiteral("calendar show: give one YEAR"), QStringLiteral("calendar show"));
+        const QString regionName = parser.isSet(region) ? parser.value(region) : defaultRegion();
+        Result<WorkingCalendar> calendar = BankHolidays::shipped().region(regionName);
+        if (!calendar)
+            return fail(calendar.error());
+        if (year < calendar->firstYear() || year > calendar->lastYear())
+            return fail(makeError(ErrorCode::NotFound,
+                QStringLiteral("the %1 calendar holds %2 to %3, not %4")
+                    .arg(regionName)
+                    .arg(calendar->firstYear())
+                    .arg(calendar->lastYear())
+                    .arg(year)));
+        QJsonArray array;
+        for (const BankHoliday &h : calendar->holidaysIn(year)) {
+            array.append(QJsonObject {{QStringLiteral("date"), isoDate(h.date)}, {QStringLiteral("title"), h.title},
+                {QStringLiteral("notes"), h.notes}});
+            if (!parser.isSet(json))
+                m_out << isoDate(h.date) << "  " << h.date.toString(QStringLiteral("ddd")) << "  " << h.title
+                      << (h.notes.isEmpty() ? QString() : QStringLiteral(" (") + h.notes + QLatin1Char(')')) << Qt::endl;
+        }
+        if (parser.isSet(json))
+            m_out << jsonText(array);
+        return Ok;
+    }
+    return groupHelpOrUsage(QStringLiteral("calendar"), sub, {QStringLiteral("show")});
 }
 
 } // namespace rf

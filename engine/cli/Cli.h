@@ -52,6 +52,8 @@ private:
     int cmdRequest(const QStringList &args);
     int cmdAudit(const QStringList &args);
     int cmdDemo(const QStringList &args);
+    int cmdDeadline(const QStringList &args);
+    int cmdCalendar(const QStringList &args);
 };
 
 } // namespace rf
