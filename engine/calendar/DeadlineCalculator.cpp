@@ -152,7 +152,8 @@ Deadline DeadlineCalculator::compute(
             }
             d.explanation << QStringLiteral("Rolled over %1 (%2 in %3) to %4.")
                                  .arg(skipped.join(QStringLiteral(", ")),
-                                     skipped.size() == 1 ? QStringLiteral("not a working day") : QStringLiteral("not working days"),
+                                     skipped.size() == 1 ? QStringLiteral("not a working day")
+                                                         : QStringLiteral("not working days"),
                                      calendar.region(), britishDate(d.due));
         } else if (rules.rollToWorkingDay) {
             d.explanation << QStringLiteral("%1 is a working day in %2.").arg(britishDate(d.due), calendar.region());

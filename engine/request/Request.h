@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "calendar/DeadlineCalculator.h"
+
 #include <QDateTime>
 #include <QList>
 #include <QString>
@@ -91,6 +93,18 @@ struct Request {
     QDateTime identityVerifiedAt;
     QDateTime respondedAt;
     QDateTime closedAt;
+
+    // The statutory clock: what the deadline depends on, kept up to date as
+    // the request moves through states that start, pause or stop it.
+    QString ruleSet; // pinned on receipt: the rules in force that day
+    QDate identityReceived; // identity or authority evidence, when it was awaited
+    QDate feePaid;
+    bool awaitingEvidence = false;
+    QList<ClockPause> pauses; // the last may still be open
+    bool extended = false;
+    QString extensionReason;
+    QDate extensionNoticeOn;
+    Deadline deadline; // as computed at the last change
     QDateTime createdAt;
     QDateTime updatedAt;
     QList<Note> notes;

@@ -167,6 +167,31 @@ QList<Migration> Migrator::schemaHistory()
                                "'0000000000000000000000000000000000000000000000000000000000000000')"),
             },
         },
+        Migration {
+            2,
+            QStringLiteral("statutory deadlines: the clock of each request, its due date, and imported bank holiday calendars"),
+            {
+                QStringLiteral("ALTER TABLE requests ADD COLUMN rule_set TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN identity_received_on TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN fee_paid_on TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN awaiting_evidence INTEGER NOT NULL DEFAULT 0"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN clock_pauses TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN extended INTEGER NOT NULL DEFAULT 0"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN extension_reason TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN extension_notice_on TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN deadline_started INTEGER NOT NULL DEFAULT 0"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN deadline_start TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN due_date TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN first_period_end TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN paused_days INTEGER NOT NULL DEFAULT 0"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN deadline_provisional INTEGER NOT NULL DEFAULT 0"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN deadline_explanation TEXT NOT NULL DEFAULT ''"),
+                // The DPO's questions: what is open and due soonest.
+                QStringLiteral("CREATE INDEX requests_open_by_due ON requests (closed, due_date, id)"),
+                QStringLiteral("CREATE TABLE calendars (hash TEXT PRIMARY KEY, content TEXT NOT NULL, source TEXT NOT NULL, "
+                               "imported_at TEXT NOT NULL, imported_by TEXT NOT NULL)"),
+            },
+        },
     };
 }
 

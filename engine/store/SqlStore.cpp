@@ -60,7 +60,53 @@ const QStringList kRequestColumns {
     QStringLiteral("closed_at"),
     QStringLiteral("created_at"),
     QStringLiteral("updated_at"),
+    QStringLiteral("rule_set"),
+    QStringLiteral("identity_received_on"),
+    QStringLiteral("fee_paid_on"),
+    QStringLiteral("awaiting_evidence"),
+    QStringLiteral("clock_pauses"),
+    QStringLiteral("extended"),
+    QStringLiteral("extension_reason"),
+    QStringLiteral("extension_notice_on"),
+    QStringLiteral("deadline_started"),
+    QStringLiteral("deadline_start"),
+    QStringLiteral("due_date"),
+    QStringLiteral("first_period_end"),
+    QStringLiteral("paused_days"),
+    QStringLiteral("deadline_provisional"),
+    QStringLiteral("deadline_explanation"),
 };
+
+QString sqlDate(const QDate &date)
+{
+    return date.isValid() ? date.toString(Qt::ISODate) : QString();
+}
+
+QDate fromSqlDate(const QVariant &v)
+{
+    return QDate::fromString(v.toString(), Qt::ISODate);
+}
+
+// Pauses as "2026-03-05..2026-03-09,2026-04-01.." (an open pause has no end).
+QString pausesText(const QList<ClockPause> &pauses)
+{
+    QStringList parts;
+    for (const ClockPause &p : pauses)
+        parts << sqlDate(p.from) + QStringLiteral("..") + sqlDate(p.to);
+    return parts.join(QLatin1Char(','));
+}
+
+QList<ClockPause> pausesFromText(const QString &text)
+{
+    QList<ClockPause> pauses;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const qsizetype dots = part.indexOf(QStringLiteral(".."));
+        if (dots > 0)
+            pauses.append(
+                ClockPause {QDate::fromString(part.left(dots), Qt::ISODate), QDate::fromString(part.mid(dots + 2), Qt::ISODate)});
+    }
+    return pauses;
+}
 
 QVariantList requestValues(const Request &r)
 {
@@ -95,6 +141,21 @@ QVariantList requestValues(const Request &r)
         sqlTime(r.closedAt),
         sqlTime(r.createdAt),
         sqlTime(r.updatedAt),
+        r.ruleSet,
+        sqlDate(r.identityReceived),
+        sqlDate(r.feePaid),
+        r.awaitingEvidence ? 1 : 0,
+        pausesText(r.pauses),
+        r.extended ? 1 : 0,
+        r.extensionReason,
+        sqlDate(r.extensionNoticeOn),
+        r.deadline.started ? 1 : 0,
+        sqlDate(r.deadline.start),
+        sqlDate(r.deadline.due),
+        sqlDate(r.deadline.firstPeriodEnd),
+        r.deadline.pausedDays,
+        r.deadline.provisional ? 1 : 0,
+        r.deadline.explanation.join(QLatin1Char('\n')),
     };
 }
 
@@ -451,6 +512,24 @@ Result<Request> SqlStore::loadRequest(const QString &reference, RequestDetail de
     r.closedAt = fromSqlTime(q->value(c++));
     r.createdAt = fromSqlTime(q->value(c++));
     r.updatedAt = fromSqlTime(q->value(c++));
+    r.ruleSet = q->value(c++).toString();
+    r.identityReceived = fromSqlDate(q->value(c++));
+    r.feePaid = fromSqlDate(q->value(c++));
+    r.awaitingEvidence = q->value(c++).toInt() != 0;
+    r.pauses = pausesFromText(q->value(c++).toString());
+    r.extended = q->value(c++).toInt() != 0;
+    r.extensionReason = q->value(c++).toString();
+    r.extensionNoticeOn = fromSqlDate(q->value(c++));
+    r.deadline.ruleSet = r.ruleSet;
+    r.deadline.extended = r.extended;
+    r.deadline.started = q->value(c++).toInt() != 0;
+    r.deadline.start = fromSqlDate(q->value(c++));
+    r.deadline.due = fromSqlDate(q->value(c++));
+    r.deadline.firstPeriodEnd = fromSqlDate(q->value(c++));
+    r.deadline.pausedDays = q->value(c++).toInt();
+    r.deadline.provisional = q->value(c++).toInt() != 0;
+    const QString explanation = q->value(c++).toString();
+    r.deadline.explanation = explanation.isEmpty() ? QStringList() : explanation.split(QLatin1Char('\n'));
 
     Result<Rows> ids
         = exec(QStringLiteral("SELECT kind, value FROM request_identifiers WHERE request_id = ? ORDER BY position"), {r.id});
@@ -647,6 +726,64 @@ Result<QByteArray> SqlStore::attachmentContent(qint64 requestId, qint64 attachme
     if (!q->next())
         return makeError(ErrorCode::NotFound, QStringLiteral("no attachment %1 on this request").arg(attachmentId));
     return q->value(0).toByteArray();
+}
+
+// --- settings and calendars ---------------------------------------------------
+
+Result<QString> SqlStore::setting(const QString &key)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT value FROM meta WHERE key = ?"), {QStringLiteral("setting.") + key});
+    if (!q)
+        return q.error();
+    return q->next() ? q->value(0).toString() : QString();
+}
+
+Status SqlStore::setSetting(const QString &key, const QString &value)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(
+        QStringLiteral("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+        {QStringLiteral("setting.") + key, value});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Status SqlStore::storeCalendar(
+    const QString &hash, const QByteArray &content, const QString &source, const QString &importedBy, const QDateTime &now)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q
+        = exec(QStringLiteral("INSERT INTO calendars (hash, content, source, imported_at, imported_by) VALUES (?, ?, ?, ?, ?) "
+                              "ON CONFLICT (hash) DO NOTHING"),
+            {hash, QString::fromUtf8(content), source, isoUtc(now), importedBy});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Result<QByteArray> SqlStore::calendarContent(const QString &hash)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT content FROM calendars WHERE hash = ?"), {hash});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(ErrorCode::NotFound, QStringLiteral("%1: no imported calendar %2").arg(describe(), hash));
+    return q->value(0).toString().toUtf8();
+}
+
+Result<QStringList> SqlStore::openReferences()
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT reference FROM requests WHERE closed = 0 ORDER BY id"));
+    if (!q)
+        return q.error();
+    QStringList references;
+    while (q->next())
+        references << q->value(0).toString();
+    return references;
 }
 
 // --- audit trail ---------------------------------------------------------------

@@ -87,6 +87,13 @@ public:
     [[nodiscard]] Result<qint64> addAttachment(qint64 requestId, const Attachment &meta, const QByteArray &content) override;
     [[nodiscard]] Result<QByteArray> attachmentContent(qint64 requestId, qint64 attachmentId) override;
 
+    [[nodiscard]] Result<QString> setting(const QString &key) override;
+    [[nodiscard]] Status setSetting(const QString &key, const QString &value) override;
+    [[nodiscard]] Status storeCalendar(const QString &hash, const QByteArray &content, const QString &source,
+        const QString &importedBy, const QDateTime &now) override;
+    [[nodiscard]] Result<QByteArray> calendarContent(const QString &hash) override;
+    [[nodiscard]] Result<QStringList> openReferences() override;
+
     [[nodiscard]] Result<AuditEvent> appendAudit(AuditEvent event) override;
     [[nodiscard]] Result<QList<AuditEvent>> auditEvents(const QString &reference) override;
     [[nodiscard]] Result<AuditVerification> verifyAudit() override;

@@ -98,6 +98,17 @@ public:
     [[nodiscard]] virtual Result<qint64> addAttachment(qint64 requestId, const Attachment &meta, const QByteArray &content) = 0;
     [[nodiscard]] virtual Result<QByteArray> attachmentContent(qint64 requestId, qint64 attachmentId) = 0;
 
+    // Register-wide settings (the council's region, the calendar in use).
+    [[nodiscard]] virtual Result<QString> setting(const QString &key) = 0;
+    [[nodiscard]] virtual Status setSetting(const QString &key, const QString &value) = 0;
+    // Imported bank holiday files, by content hash.
+    [[nodiscard]] virtual Status storeCalendar(
+        const QString &hash, const QByteArray &content, const QString &source, const QString &importedBy, const QDateTime &now)
+        = 0;
+    [[nodiscard]] virtual Result<QByteArray> calendarContent(const QString &hash) = 0;
+    // References of every request not yet closed.
+    [[nodiscard]] virtual Result<QStringList> openReferences() = 0;
+
     // Audit trail. appendAudit seals the event (sequence, previous hash, hash).
     [[nodiscard]] virtual Result<AuditEvent> appendAudit(AuditEvent event) = 0;
     [[nodiscard]] virtual Result<QList<AuditEvent>> auditEvents(const QString &reference) = 0;

@@ -192,6 +192,39 @@ QStringList checkAssign(const QJsonObject &params, const TransitionDef &transiti
     return problems;
 }
 
+QStringList checkExtend(const QJsonObject &params, const TransitionDef &transition)
+{
+    QStringList problems = requireOnly(params, {QStringLiteral("input")});
+    const QString inputName = params.value(QStringLiteral("input")).toString(QStringLiteral("reason"));
+    const InputDef *input = transition.input(inputName);
+    if (!input || input->type != QLatin1String("text") || !input->required)
+        problems << QStringLiteral("input: an extension needs its reasons: give the transition a required text input named %1")
+                        .arg(inputName);
+    return problems;
+}
+
+Status extendEffect(EffectContext &ctx)
+{
+    const Deadline *deadline = ctx.deadline;
+    if (!deadline || !deadline->started)
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("the clock of %1 has not started, so there is no period to extend").arg(ctx.request.reference));
+    if (ctx.request.extended)
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("%1 was already extended on %2")
+                .arg(ctx.request.reference, ctx.request.extensionNoticeOn.toString(Qt::ISODate)));
+    // The requester must be told before the first period ends (Art 12(3)).
+    if (ctx.today > deadline->firstPeriodEnd)
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("too late to extend %1: the notice had to be sent by %2")
+                .arg(ctx.request.reference, DeadlineCalculator::britishDate(deadline->firstPeriodEnd)));
+    ctx.request.extended = true;
+    ctx.request.extensionReason
+        = ctx.inputs.value(ctx.params.value(QStringLiteral("input")).toString(QStringLiteral("reason"))).toString();
+    ctx.request.extensionNoticeOn = ctx.today;
+    return {};
+}
+
 ActionRegistry makeBuiltins()
 {
     ActionRegistry registry;
@@ -266,6 +299,11 @@ ActionRegistry makeBuiltins()
             return {};
         },
         checkAssign);
+
+    registry.registerEffect(QStringLiteral("extend-deadline"),
+        QStringLiteral("Extend the period by the rules' extension (two months in the UK), recording the reasons and the day the "
+                       "notice went; refused once the first period has ended."),
+        extendEffect, checkExtend);
 
     return registry;
 }

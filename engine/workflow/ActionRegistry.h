@@ -38,6 +38,9 @@ struct EffectContext {
     // Users the effect may address (assignee, DPO); looked up by the runner.
     std::function<QList<User>(const QString &role)> usersWithRole;
     std::function<std::optional<User>(const QString &name)> userNamed;
+    // The request's deadline before this action, and today in council time.
+    const Deadline *deadline = nullptr;
+    QDate today;
 };
 
 // The named guards and effects that workflow files may use. New capabilities

@@ -7,6 +7,7 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QMimeDatabase>
+#include <QScopeGuard>
 
 namespace rf {
 
@@ -172,6 +173,24 @@ Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString 
     r.version = 1;
     r.possibleDuplicateOf = duplicates->join(QLatin1Char(','));
     r.createdAt = now;
+    // The clock: rules pinned to the day of receipt; the first state may
+    // already wait for evidence or clarification.
+    Result<const DeadlineRuleSet *> rules = rulesOf(r);
+    if (!rules)
+        return rules.error();
+    r.ruleSet = (*rules)->id;
+    if (const StateDef *initial = def->state(def->initial)) {
+        r.awaitingEvidence = initial->clock == ClockBehaviour::NotStarted;
+        if (initial->clock == ClockBehaviour::Paused)
+            r.pauses.append(ClockPause {r.received.toTimeZone(councilTimeZone()).date(), QDate()});
+    }
+    Result<WorkingCalendar> workingDays = calendar();
+    if (!workingDays)
+        return workingDays.error();
+    Result<Deadline> deadline = computeDeadline(r, *workingDays, true);
+    if (!deadline)
+        return deadline.error();
+    r.deadline = *deadline;
     r.updatedAt = now;
     Result<qint64> id = m_store.insertRequest(r);
     if (!id)
@@ -404,6 +423,13 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
         return s.error();
 
     const QDateTime now = m_clock.now();
+    const QDate day = today();
+    Result<WorkingCalendar> workingDays = calendar();
+    if (!workingDays)
+        return workingDays.error();
+    Result<Deadline> deadlineBefore = computeDeadline(before, *workingDays, false);
+    if (!deadlineBefore)
+        return deadlineBefore.error();
     Request after = before;
     QList<OutboxMessage> queued;
     for (const StepRef &step : transition->effects) {
@@ -425,13 +451,42 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
             [this](const QString &name) {
                 Result<std::optional<User>> found = m_store.findUser(name);
                 return found ? *found : std::optional<User>();
-            }};
+            },
+            &*deadlineBefore, day};
         if (Status s = entry->effect(ctx); !s)
             return makeError(s.error().code, QStringLiteral("'%1' was not done: %2").arg(action, s.error().message));
     }
 
-    const StateDef *target = def.state(transition->to);
-    after.state = transition->to;
+    if (after.extended && !before.extended) {
+        Result<const DeadlineRuleSet *> rules = rulesOf(after);
+        if (rules && (*rules)->extension == 0)
+            return makeError(ErrorCode::Refused,
+                QStringLiteral("'%1' was not done: the rules %2 allow no extension").arg(action, after.ruleSet));
+    }
+
+    // A transition without a target is an action in place (e.g. an extension).
+    after.state = transition->to.isEmpty() ? before.state : transition->to;
+    const StateDef *target = def.state(after.state);
+    // The statutory clock follows the states: leaving a state that waited for
+    // evidence starts it that day; the days in a paused state, both ends
+    // counted, are added to the period.
+    if (const StateDef *origin = def.state(before.state); origin && target && origin != target) {
+        if (origin->clock == ClockBehaviour::NotStarted && target->clock != ClockBehaviour::NotStarted) {
+            after.awaitingEvidence = false;
+            after.identityReceived = day;
+        } else if (target->clock == ClockBehaviour::NotStarted && origin->clock != ClockBehaviour::NotStarted) {
+            after.awaitingEvidence = true;
+        }
+        if (origin->clock == ClockBehaviour::Paused && target->clock != ClockBehaviour::Paused && !after.pauses.isEmpty()
+            && !after.pauses.constLast().to.isValid())
+            after.pauses.last().to = day;
+        if (target->clock == ClockBehaviour::Paused && origin->clock != ClockBehaviour::Paused)
+            after.pauses.append(ClockPause {day, QDate()});
+    }
+    Result<Deadline> recomputed = computeDeadline(after, *workingDays, true);
+    if (!recomputed)
+        return recomputed.error();
+    after.deadline = *recomputed;
     // A request closes when it enters a closed state and keeps that date while
     // it moves between closed states; leaving them reopens it.
     const bool closesNow = target && target->kind == StateKind::Closed;
@@ -525,6 +580,202 @@ Result<Attachment> Engine::attach(
     if (Status s = tx.commit(); !s)
         return s.error();
     return meta;
+}
+
+// --- deadlines ---------------------------------------------------------------
+
+QDate Engine::today() const
+{
+    return m_clock.now().toTimeZone(councilTimeZone()).date();
+}
+
+Result<QString> Engine::region()
+{
+    Result<QString> stored = m_store.setting(QStringLiteral("region"));
+    if (!stored)
+        return stored.error();
+    return stored->isEmpty() ? QStringLiteral("england-and-wales") : *stored;
+}
+
+Result<WorkingCalendar> Engine::calendar()
+{
+    if (m_calendar)
+        return *m_calendar;
+    Result<QString> regionName = region();
+    if (!regionName)
+        return regionName.error();
+    Result<QString> hash = m_store.setting(QStringLiteral("calendar"));
+    if (!hash)
+        return hash.error();
+    Result<WorkingCalendar> calendar = makeError(ErrorCode::NotFound, QString());
+    if (hash->isEmpty()) {
+        calendar = BankHolidays::shipped().region(*regionName);
+    } else {
+        Result<QByteArray> content = m_store.calendarContent(*hash);
+        if (!content)
+            return content.error();
+        Result<BankHolidays> holidays = BankHolidays::parse(*content, QStringLiteral("the register's calendar"));
+        if (!holidays)
+            return holidays.error();
+        calendar = holidays->region(*regionName);
+    }
+    if (!calendar)
+        return calendar.error();
+    m_calendar = *calendar;
+    return calendar;
+}
+
+Result<const DeadlineRuleSet *> Engine::rulesOf(const Request &request) const
+{
+    const DeadlineRuleBook &book = DeadlineRuleBook::shipped();
+    const DeadlineRuleSet *rules = request.ruleSet.isEmpty()
+        ? book.inForce(m_options.regime, request.received.toTimeZone(councilTimeZone()).date())
+        : book.byId(request.ruleSet);
+    if (!rules)
+        return makeError(ErrorCode::Unsupported,
+            request.ruleSet.isEmpty() ? QStringLiteral("no %1 deadline rules apply to a request received on %2")
+                                            .arg(m_options.regime, request.received.date().toString(Qt::ISODate))
+                                      : QStringLiteral("%1 is pinned to deadline rules '%2', which this Rightsflow does not know")
+                                            .arg(request.reference, request.ruleSet));
+    return rules;
+}
+
+Result<Deadline> Engine::computeDeadline(const Request &request, const WorkingCalendar &calendar, bool explain) const
+{
+    Result<const DeadlineRuleSet *> rules = rulesOf(request);
+    if (!rules)
+        return rules.error();
+    DeadlineInput input;
+    input.received = request.received.toTimeZone(councilTimeZone()).date();
+    input.identityReceived = request.identityReceived;
+    input.feePaid = request.feePaid;
+    input.awaitingEvidence = request.awaitingEvidence;
+    input.pauses = request.pauses;
+    input.extended = request.extended;
+    input.asOf = today();
+    return DeadlineCalculator::compute(**rules, calendar, input, explain);
+}
+
+Result<Deadline> Engine::deadlineOf(const Request &request, bool explain)
+{
+    Result<WorkingCalendar> workingDays = calendar();
+    if (!workingDays)
+        return workingDays.error();
+    return computeDeadline(request, *workingDays, explain);
+}
+
+Result<DeadlineStatus> Engine::statusOf(const Request &request)
+{
+    Result<WorkingCalendar> workingDays = calendar();
+    if (!workingDays)
+        return workingDays.error();
+    Result<Deadline> deadline = computeDeadline(request, *workingDays, false);
+    if (!deadline)
+        return deadline.error();
+    // Answered is what counts against the deadline, else closed.
+    QDateTime answered = request.respondedAt.isValid() ? request.respondedAt : request.closedAt;
+    const QDate closedOn = answered.isValid() ? answered.toTimeZone(councilTimeZone()).date() : QDate();
+    return deadlineStatus(*deadline, *workingDays, today(), closedOn, m_options.dueSoonWorkingDays);
+}
+
+Result<User> Engine::requireAdmin(const QString &actor, const QString &what)
+{
+    Result<User> user = requireUser(actor);
+    if (!user)
+        return makeError(user.error().code, QStringLiteral("only an admin may %1: %2").arg(what, user.error().message));
+    if (user->role != QLatin1String("admin"))
+        return makeError(
+            ErrorCode::Forbidden, QStringLiteral("%1 (role %2) may not %3; an admin must").arg(user->name, user->role, what));
+    return user;
+}
+
+Result<int> Engine::importCalendar(const QByteArray &json, const QString &source, const QString &actor)
+{
+    Result<BankHolidays> holidays = BankHolidays::parse(json, source);
+    if (!holidays)
+        return holidays.error();
+    return changeCalendar(*holidays, QString(), actor, QStringLiteral("calendar-import"),
+        QJsonObject {{QStringLiteral("source"), source}, {QStringLiteral("hash"), holidays->hash()}});
+}
+
+Result<int> Engine::setRegion(const QString &regionName, const QString &actor)
+{
+    if (!BankHolidays::kRegions.contains(regionName))
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("region: unknown region '%1'; use one of %2")
+                .arg(regionName, BankHolidays::kRegions.join(QStringLiteral(", "))));
+    return changeCalendar(
+        std::nullopt, regionName, actor, QStringLiteral("calendar-region"), QJsonObject {{QStringLiteral("region"), regionName}});
+}
+
+Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, const QString &newRegion, const QString &actor,
+    const QString &action, const QJsonObject &details)
+{
+    Transaction tx(m_store);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    Result<User> admin = requireAdmin(actor, QStringLiteral("change the calendar"));
+    if (!admin)
+        return admin.error();
+    const QDateTime now = m_clock.now();
+    if (holidays) {
+        if (Status s = m_store.storeCalendar(holidays->hash(), holidays->json(), holidays->source(), admin->name, now); !s)
+            return s.error();
+        if (Status s = m_store.setSetting(QStringLiteral("calendar"), holidays->hash()); !s)
+            return s.error();
+    }
+    if (!newRegion.isEmpty()) {
+        if (Status s = m_store.setSetting(QStringLiteral("region"), newRegion); !s)
+            return s.error();
+    }
+    const std::optional<WorkingCalendar> previous = m_calendar;
+    m_calendar.reset();
+    auto restore = qScopeGuard([&] { m_calendar = previous; });
+    Result<WorkingCalendar> workingDays = calendar();
+    if (!workingDays)
+        return workingDays.error();
+
+    // Every open request gets the due date the new calendar gives, audited
+    // where it changed.
+    Result<QStringList> open = m_store.openReferences();
+    if (!open)
+        return open.error();
+    int changed = 0;
+    for (const QString &reference : *open) {
+        Result<Request> before = m_store.loadRequest(reference, RequestDetail::Record);
+        if (!before)
+            return before.error();
+        Result<Deadline> deadline = computeDeadline(*before, *workingDays, true);
+        if (!deadline)
+            return deadline.error();
+        if (deadline->due == before->deadline.due && deadline->explanation == before->deadline.explanation)
+            continue;
+        Request after = *before;
+        after.deadline = *deadline;
+        after.version = before->version + 1;
+        after.updatedAt = now;
+        if (Status s = m_store.updateRequest(*before, after); !s)
+            return s.error();
+        AuditEvent event = eventOn(after, admin->name, QStringLiteral("deadline-recomputed"));
+        event.inputs = QJsonObject {{QStringLiteral("from"), before->deadline.due.toString(Qt::ISODate)},
+            {QStringLiteral("to"), deadline->due.toString(Qt::ISODate)}, {QStringLiteral("because"), action}};
+        if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
+            return appended.error();
+        ++changed;
+    }
+    AuditEvent event;
+    event.at = now;
+    event.actor = admin->name;
+    event.action = action;
+    event.inputs = details;
+    event.inputs.insert(QStringLiteral("openRequests"), int(open->size()));
+    event.inputs.insert(QStringLiteral("dueDatesChanged"), changed);
+    if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
+        return appended.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    restore.dismiss();
+    return changed;
 }
 
 } // namespace rf

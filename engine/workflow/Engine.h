@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "calendar/DeadlineCalculator.h"
 #include "core/Clock.h"
 #include "core/Result.h"
 #include "store/Store.h"
@@ -18,6 +19,10 @@ struct EngineOptions {
     // A request of the same right sharing an identifier with one received
     // within this many days is flagged as a possible duplicate (not refused).
     int duplicateWindowDays = 30;
+    // Which law's deadline rules apply (rule sets of deadline-rules.json).
+    QString regime = QStringLiteral("uk");
+    // How many working days before the due date a request counts as due soon.
+    int dueSoonWorkingDays = 5;
 };
 
 struct FiledRequest {
@@ -86,6 +91,22 @@ public:
 
     [[nodiscard]] Status addNote(const QString &reference, const QString &userName, const QString &text);
 
+    // --- deadlines ---------------------------------------------------------
+    // Today in council time (Europe/London).
+    [[nodiscard]] QDate today() const;
+    // The council's region and its working-day calendar: the register's
+    // imported bank holidays, else the shipped ones.
+    [[nodiscard]] Result<WorkingCalendar> calendar();
+    [[nodiscard]] Result<QString> region();
+    // The request's deadline as of today (an open pause counts to today).
+    [[nodiscard]] Result<Deadline> deadlineOf(const Request &request, bool explain = true);
+    [[nodiscard]] Result<DeadlineStatus> statusOf(const Request &request);
+    // Imports a bank holidays file (GOV.UK format) and recomputes the due date
+    // of every open request; admin only. Returns how many due dates changed.
+    [[nodiscard]] Result<int> importCalendar(const QByteArray &json, const QString &source, const QString &actor);
+    // Chooses the council's region and recomputes open due dates; admin only.
+    [[nodiscard]] Result<int> setRegion(const QString &region, const QString &actor);
+
     // Largest attachment kept in the register; bigger evidence belongs in the
     // case file items of the bundle, which stream.
     static constexpr qint64 kMaxAttachmentBytes = 64 * 1024 * 1024;
@@ -109,6 +130,12 @@ private:
     [[nodiscard]] Status checkAvailable(const Request &request, const WorkflowDefinition &def, const TransitionDef &transition,
         const User &user, const QJsonObject *inputs);
     [[nodiscard]] Error conflictError(const Request &current, qint64 expectedVersion);
+    [[nodiscard]] Result<const DeadlineRuleSet *> rulesOf(const Request &request) const;
+    [[nodiscard]] Result<Deadline> computeDeadline(const Request &request, const WorkingCalendar &calendar, bool explain) const;
+    [[nodiscard]] Result<User> requireAdmin(const QString &actor, const QString &what);
+    // In one transaction: switch calendar and/or region, recompute open due dates, audit it.
+    [[nodiscard]] Result<int> changeCalendar(const std::optional<BankHolidays> &holidays, const QString &region,
+        const QString &actor, const QString &action, const QJsonObject &details);
 
     Store &m_store;
     const WorkflowLibrary &m_library;
@@ -116,6 +143,7 @@ private:
     const ActionRegistry &m_registry;
     EngineOptions m_options;
     QHash<QString, std::shared_ptr<const WorkflowDefinition>> m_definitions;
+    std::optional<WorkingCalendar> m_calendar; // loaded on first use
 };
 
 } // namespace rf
