@@ -315,7 +315,9 @@ void TestWorkflowLoader::invalidDefinitionIsRefused_data()
     add("missing states", {{s("states"), kRemove}}, s("$.states"), s("missing (expected an array)"));
     add("missing transitions", {{s("transitions"), kRemove}}, s("$.transitions"), s("missing (expected an array)"));
     add("missing state kind", {{s("states/1/kind"), kRemove}}, s("$.states[1].kind"), s("missing"));
-    add("missing transition to", {{s("transitions/0/to"), kRemove}}, s("$.transitions[0].to"), s("missing"));
+    add("empty transition to", {{s("transitions/0/to"), s("")}}, s("$.transitions[0].to"), s("leave \"to\" out"));
+    // Without "to" acknowledge keeps the request in received, so checking is never reached.
+    add("transition to left out strands a state", {{s("transitions/0/to"), kRemove}}, s("$.states[1]"), s("unreachable"));
     add("empty from", {{s("transitions/0/from"), QJsonArray()}}, s("$.transitions[0].from"), s("must not be empty"));
     add("missing roles", {{s("transitions/3/roles"), kRemove}}, s("$.transitions[3].roles"), s("missing"));
     add("missing input type", {{s("transitions/3/inputs/0/type"), kRemove}}, s("$.transitions[3].inputs[0].type"), s("missing"));

@@ -528,7 +528,8 @@ int Cli::cmdWorkflow(const QStringList &args)
         for (const TransitionDef &t : def->transitions) {
             m_out << QStringLiteral("  %1 %2 -> %3  [%4]")
                          .arg(t.name, -26)
-                         .arg(t.from.join(QStringLiteral(", ")), t.to, t.roles.join(QStringLiteral(", ")))
+                         .arg(t.from.join(QStringLiteral(", ")), t.to.isEmpty() ? QStringLiteral("(stays)") : t.to,
+                             t.roles.join(QStringLiteral(", ")))
                   << Qt::endl;
             for (const InputDef &in : t.inputs)
                 m_out << QStringLiteral("      input %1 (%2%3): %4")

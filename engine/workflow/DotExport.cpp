@@ -36,9 +36,11 @@ QString toDot(const WorkflowDefinition &def)
     }
     for (const TransitionDef &t : def.transitions) {
         for (const QString &from : t.from) {
-            dot += QStringLiteral("  %1 -> %2 [label=%3];\n")
-                       .arg(dotString(from), dotString(t.to),
-                           dotString(t.name + QStringLiteral("\n[") + t.roles.join(QStringLiteral(", ")) + QLatin1Char(']')));
+            // An action in place is drawn as a dotted loop on each state it is offered in.
+            dot += QStringLiteral("  %1 -> %2 [label=%3%4];\n")
+                       .arg(dotString(from), dotString(t.to.isEmpty() ? from : t.to),
+                           dotString(t.name + QStringLiteral("\n[") + t.roles.join(QStringLiteral(", ")) + QLatin1Char(']')),
+                           t.to.isEmpty() ? QStringLiteral(", style=dotted") : QString());
         }
     }
     dot += QStringLiteral("}\n");

@@ -44,7 +44,7 @@ struct TransitionDef {
     QString label;
     QString description;
     QStringList from;
-    QString to;
+    QString to; // empty: an action in place, the request keeps its state
     QStringList roles;
     QList<StepRef> guards;
     QList<InputDef> inputs;

@@ -278,7 +278,12 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
                 check.problem(
                     QStringLiteral("%1.from[%2]").arg(path).arg(j), QStringLiteral("unknown state \"%1\"").arg(t.from.at(j)));
         }
-        t.to = check.string(object, path, QStringLiteral("to"), true);
+        // Without "to" the transition is an action in place: the request stays
+        // in whichever state it was (an extension, a reassignment).
+        t.to = check.string(object, path, QStringLiteral("to"), false);
+        if (object.contains(QStringLiteral("to")) && t.to.isEmpty())
+            check.problem(path + QStringLiteral(".to"),
+                QStringLiteral("must not be empty; leave \"to\" out for an action that keeps the state"));
         if (!t.to.isEmpty() && !stateNames.contains(t.to))
             check.problem(path + QStringLiteral(".to"), QStringLiteral("unknown state \"%1\"").arg(t.to));
         t.roles = check.stringList(object, path, QStringLiteral("roles"), true);
@@ -395,6 +400,8 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
         while (!frontier.isEmpty()) {
             const QString current = frontier.takeLast();
             for (const TransitionDef *t : def.transitionsFrom(current)) {
+                if (t->to.isEmpty())
+                    continue;
                 if (!reachable.contains(t->to)) {
                     reachable.insert(t->to);
                     frontier.append(t->to);
