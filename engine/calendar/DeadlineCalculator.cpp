@@ -150,11 +150,11 @@ Deadline DeadlineCalculator::compute(
                 skipped << (h ? QStringLiteral("%1 (%2)").arg(day.toString(QStringLiteral("dddd d MMMM")), h->title)
                               : day.toString(QStringLiteral("dddd d MMMM")));
             }
-            d.explanation << QStringLiteral("Rolled over %1 (%2 in %3) to %4.")
-                                 .arg(skipped.join(QStringLiteral(", ")),
+            d.explanation << QStringLiteral("Rolled over %1 to %2: %3 in %4.")
+                                 .arg(skipped.join(QStringLiteral(", ")), britishDate(d.due),
                                      skipped.size() == 1 ? QStringLiteral("not a working day")
                                                          : QStringLiteral("not working days"),
-                                     calendar.region(), britishDate(d.due));
+                                     calendar.region());
         } else if (rules.rollToWorkingDay) {
             d.explanation << QStringLiteral("%1 is a working day in %2.").arg(britishDate(d.due), calendar.region());
         }

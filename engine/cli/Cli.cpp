@@ -48,6 +48,8 @@ Commands:
   audit verify                 check the audit trail has not been altered
   deadline --start DATE ...    work out a statutory due date, and show how
   calendar show YEAR           the bank holidays of a year
+  calendar import FILE --as ADMIN   use a newer GOV.UK bank holidays file
+  calendar region REGION --as ADMIN choose whose bank holidays count
   demo                         file sample requests of every right and drive them
 
 Run 'rightsflow COMMAND --help' for a command's options.
@@ -254,6 +256,46 @@ Result<QMap<QString, QString>> keyValues(const QStringList &items, const QString
         result.insert(key, item.mid(eq + 1));
     }
     return result;
+}
+
+} // namespace
+
+namespace {
+
+QString isoDate(const QDate &date)
+{
+    return date.isValid() ? date.toString(Qt::ISODate) : QString();
+}
+
+QJsonObject deadlineJson(const Deadline &d, const QString &region)
+{
+    return QJsonObject {{QStringLiteral("ruleSet"), d.ruleSet}, {QStringLiteral("region"), region},
+        {QStringLiteral("started"), d.started}, {QStringLiteral("start"), isoDate(d.start)},
+        {QStringLiteral("firstPeriodEnd"), isoDate(d.firstPeriodEnd)},
+        {QStringLiteral("extensionNoticeBy"), d.extended ? QString() : isoDate(d.firstPeriodEnd)},
+        {QStringLiteral("unrolledDue"), isoDate(d.unrolledDue)}, {QStringLiteral("due"), isoDate(d.due)},
+        {QStringLiteral("pausedDays"), d.pausedDays}, {QStringLiteral("extended"), d.extended},
+        {QStringLiteral("provisional"), d.provisional},
+        {QStringLiteral("explanation"), QJsonArray::fromStringList(d.explanation)},
+        {QStringLiteral("warnings"), QJsonArray::fromStringList(d.warnings)}};
+}
+
+// A date option: YYYY-MM-DD, or an error naming the option.
+Result<QDate> dateOption(const QCommandLineParser &parser, const QString &name)
+{
+    if (!parser.isSet(name))
+        return QDate();
+    const QString text = parser.value(name).trimmed();
+    const QDate date = QDate::fromString(text, Qt::ISODate);
+    if (!date.isValid() || text.size() != 10)
+        return makeError(ErrorCode::Invalid, QStringLiteral("--%1: '%2' is not a date (YYYY-MM-DD)").arg(name, text));
+    return date;
+}
+
+QString defaultRegion()
+{
+    const QString region = qEnvironmentVariable("RIGHTSFLOW_REGION");
+    return region.isEmpty() ? QStringLiteral("england-and-wales") : region;
 }
 
 } // namespace
@@ -810,6 +852,16 @@ int Cli::cmdRequest(const QStringList &args)
         Result<QList<AuditEvent>> history = (*session)->store->auditEvents(r->reference);
         if (!history)
             return fail(history.error());
+        // The deadline as of today: a pause still open moves it day by day.
+        Result<Deadline> deadline = engine.deadlineOf(*r);
+        if (!deadline)
+            return fail(deadline.error());
+        Result<DeadlineStatus> status = engine.statusOf(*r);
+        if (!status)
+            return fail(status.error());
+        Result<QString> regionName = engine.region();
+        if (!regionName)
+            return fail(regionName.error());
         Result<QList<ActionOffer>> offers = engine.actions(*r, parser.value(as));
         if (!offers)
             return fail(offers.error());
@@ -842,6 +894,14 @@ int Cli::cmdRequest(const QStringList &args)
             }
             o.insert(QStringLiteral("actions"), actions);
             o.insert(QStringLiteral("messages"), messagesJson(*messages));
+            QJsonObject deadlineObject = deadlineJson(*deadline, *regionName);
+            deadlineObject.insert(QStringLiteral("status"), toString(status->state));
+            deadlineObject.insert(QStringLiteral("workingDaysLeft"), status->workingDaysLeft);
+            if (r->extended) {
+                deadlineObject.insert(QStringLiteral("extensionReason"), r->extensionReason);
+                deadlineObject.insert(QStringLiteral("extensionNoticeSent"), isoDate(r->extensionNoticeOn));
+            }
+            o.insert(QStringLiteral("deadline"), deadlineObject);
             m_out << jsonText(o);
             return Ok;
         }
@@ -875,6 +935,20 @@ int Cli::cmdRequest(const QStringList &args)
             m_out << "  Responded:   " << when(r->respondedAt) << Qt::endl;
         if (r->closedAt.isValid())
             m_out << "  Closed:      " << when(r->closedAt) << Qt::endl;
+        if (deadline->started)
+            m_out << "  Due:         " << DeadlineCalculator::britishDate(deadline->due) << " (" << toString(status->state)
+                  << (status->state == DeadlineState::DueSoon || status->state == DeadlineState::OnTrack
+                             ? QStringLiteral(", %1 working days left").arg(status->workingDaysLeft)
+                             : QString())
+                  << "; rules " << deadline->ruleSet << ", " << *regionName << ")" << Qt::endl;
+        else
+            m_out << "  Due:         not yet: the clock starts when identity or authority evidence arrives (rules "
+                  << deadline->ruleSet << ")" << Qt::endl;
+        for (const QString &line : deadline->explanation)
+            m_out << "               " << line << Qt::endl;
+        if (r->extended)
+            m_out << "  Extended:    notice sent " << DeadlineCalculator::britishDate(r->extensionNoticeOn) << ": "
+                  << r->extensionReason << Qt::endl;
         m_out << "  Workflow:    " << r->workflowId << " version " << r->workflowHash.left(12) << ", record version "
               << r->version << Qt::endl;
         m_out << Qt::endl << "History:" << Qt::endl;
@@ -1165,46 +1239,6 @@ int Cli::cmdDemo(const QStringList &args)
     return Ok;
 }
 
-namespace {
-
-QString isoDate(const QDate &date)
-{
-    return date.isValid() ? date.toString(Qt::ISODate) : QString();
-}
-
-QJsonObject deadlineJson(const Deadline &d, const QString &region)
-{
-    return QJsonObject {{QStringLiteral("ruleSet"), d.ruleSet}, {QStringLiteral("region"), region},
-        {QStringLiteral("started"), d.started}, {QStringLiteral("start"), isoDate(d.start)},
-        {QStringLiteral("firstPeriodEnd"), isoDate(d.firstPeriodEnd)},
-        {QStringLiteral("extensionNoticeBy"), d.extended ? QString() : isoDate(d.firstPeriodEnd)},
-        {QStringLiteral("unrolledDue"), isoDate(d.unrolledDue)}, {QStringLiteral("due"), isoDate(d.due)},
-        {QStringLiteral("pausedDays"), d.pausedDays}, {QStringLiteral("extended"), d.extended},
-        {QStringLiteral("provisional"), d.provisional},
-        {QStringLiteral("explanation"), QJsonArray::fromStringList(d.explanation)},
-        {QStringLiteral("warnings"), QJsonArray::fromStringList(d.warnings)}};
-}
-
-// A date option: YYYY-MM-DD, or an error naming the option.
-Result<QDate> dateOption(const QCommandLineParser &parser, const QString &name)
-{
-    if (!parser.isSet(name))
-        return QDate();
-    const QString text = parser.value(name).trimmed();
-    const QDate date = QDate::fromString(text, Qt::ISODate);
-    if (!date.isValid() || text.size() != 10)
-        return makeError(ErrorCode::Invalid, QStringLiteral("--%1: '%2' is not a date (YYYY-MM-DD)").arg(name, text));
-    return date;
-}
-
-QString defaultRegion()
-{
-    const QString region = qEnvironmentVariable("RIGHTSFLOW_REGION");
-    return region.isEmpty() ? QStringLiteral("england-and-wales") : region;
-}
-
-} // namespace
-
 int Cli::cmdDeadline(const QStringList &args)
 {
     QCommandLineParser parser;
@@ -1302,24 +1336,56 @@ int Cli::cmdDeadline(const QStringList &args)
 int Cli::cmdCalendar(const QStringList &args)
 {
     const QString sub = args.value(0);
+    const QStringList rest = args.mid(1);
     QCommandLineParser parser;
-    const QCommandLineOption region(QStringLiteral("region"),
-        QStringLiteral("england-and-wales, scotland or northern-ireland (default: $RIGHTSFLOW_REGION, else england-and-wales)."),
-        QStringLiteral("REGION"));
+    parser.addOption(dbOption());
     const QCommandLineOption json = jsonOption();
+    const QCommandLineOption as(
+        QStringLiteral("as"), QStringLiteral("The admin making the change (required)."), QStringLiteral("USER"));
+
     if (sub == QLatin1String("show")) {
+        const QCommandLineOption region(QStringLiteral("region"),
+            QStringLiteral(
+                "england-and-wales, scotland or northern-ireland (default: the register's region, else $RIGHTSFLOW_REGION, "
+                "else england-and-wales)."),
+            QStringLiteral("REGION"));
         parser.addOptions({region, json});
         parser.addPositionalArgument(QStringLiteral("YEAR"), QStringLiteral("The year, e.g. 2026."));
         const Parsed parsed = parseArgs(parser, QStringLiteral("calendar show"),
-            QStringLiteral("List the bank holidays of a year."), args.mid(1), m_out, m_err);
+            QStringLiteral(
+                "List the bank holidays of a year: the register's calendar when there is a register, else the shipped one."),
+            rest, m_out, m_err);
         if (!parsed.proceed)
             return parsed.exitCode;
         bool ok = false;
         const int year = parser.positionalArguments().value(0).toInt(&ok);
         if (parser.positionalArguments().size() != 1 || !ok)
             return usageError(QStringLiteral("calendar show: give one YEAR"), QStringLiteral("calendar show"));
-        const QString regionName = parser.isSet(region) ? parser.value(region) : defaultRegion();
-        Result<WorkingCalendar> calendar = BankHolidays::shipped().region(regionName);
+        // The register's calendar and region when there is a register to ask.
+        QString regionName = parser.isSet(region) ? parser.value(region) : defaultRegion();
+        std::optional<BankHolidays> holidays;
+        if (QFileInfo::exists(Register::resolveLocation(parser.value(QStringLiteral("db"))))) {
+            Result<std::unique_ptr<Session>> session = openSession(parser);
+            if (!session)
+                return fail(session.error());
+            if (!parser.isSet(region)) {
+                Result<QString> stored = (*session)->engine->region();
+                if (!stored)
+                    return fail(stored.error());
+                regionName = *stored;
+            }
+            Result<QString> hash = (*session)->store->setting(QStringLiteral("calendar"));
+            if (hash && !hash->isEmpty()) {
+                Result<QByteArray> content = (*session)->store->calendarContent(*hash);
+                if (!content)
+                    return fail(content.error());
+                Result<BankHolidays> parsedHolidays = BankHolidays::parse(*content, QStringLiteral("the register's calendar"));
+                if (!parsedHolidays)
+                    return fail(parsedHolidays.error());
+                holidays = *parsedHolidays;
+            }
+        }
+        Result<WorkingCalendar> calendar = (holidays ? *holidays : BankHolidays::shipped()).region(regionName);
         if (!calendar)
             return fail(calendar.error());
         if (year < calendar->firstYear() || year > calendar->lastYear())
@@ -1341,7 +1407,51 @@ int Cli::cmdCalendar(const QStringList &args)
             m_out << jsonText(array);
         return Ok;
     }
-    return groupHelpOrUsage(QStringLiteral("calendar"), sub, {QStringLiteral("show")});
+
+    if (sub == QLatin1String("import") || sub == QLatin1String("region")) {
+        parser.addOption(as);
+        const bool import = sub == QLatin1String("import");
+        parser.addPositionalArgument(import ? QStringLiteral("FILE") : QStringLiteral("REGION"),
+            import ? QStringLiteral("A bank holidays file in the GOV.UK format (bank-holidays.json).")
+                   : QStringLiteral("england-and-wales, scotland or northern-ireland."));
+        const Parsed parsed = parseArgs(parser, QStringLiteral("calendar ") + sub,
+            import
+                ? QStringLiteral("Use a newer bank holidays file for this register and recompute the due dates of open requests. "
+                                 "A malformed file is refused and the calendar in use stays.")
+                : QStringLiteral(
+                    "Choose whose bank holidays count for this council and recompute the due dates of open requests."),
+            rest, m_out, m_err);
+        if (!parsed.proceed)
+            return parsed.exitCode;
+        if (parser.positionalArguments().size() != 1)
+            return usageError(
+                QStringLiteral("calendar %1: give one %2").arg(sub, import ? QStringLiteral("FILE") : QStringLiteral("REGION")),
+                QStringLiteral("calendar ") + sub);
+        if (!parser.isSet(as))
+            return usageError(QStringLiteral("calendar %1: --as ADMIN is required").arg(sub), QStringLiteral("calendar ") + sub);
+        const QString argument = parser.positionalArguments().constFirst();
+        QByteArray content;
+        if (import) {
+            QFile file(argument);
+            if (!file.open(QIODevice::ReadOnly))
+                return fail(
+                    makeError(ErrorCode::NotFound, QStringLiteral("%1: cannot read: %2").arg(argument, file.errorString())));
+            content = file.readAll();
+        }
+        Result<std::unique_ptr<Session>> session = openSession(parser);
+        if (!session)
+            return fail(session.error());
+        Result<int> changed = import
+            ? (*session)->engine->importCalendar(content, QFileInfo(argument).fileName(), parser.value(as))
+            : (*session)->engine->setRegion(argument, parser.value(as));
+        if (!changed)
+            return fail(changed.error());
+        m_out << (import ? QStringLiteral("Imported %1").arg(argument) : QStringLiteral("Region is now %1").arg(argument)) << "; "
+              << *changed << (*changed == 1 ? " open request has" : " open requests have") << " a new due date" << Qt::endl;
+        return Ok;
+    }
+    return groupHelpOrUsage(
+        QStringLiteral("calendar"), sub, {QStringLiteral("show"), QStringLiteral("import"), QStringLiteral("region")});
 }
 
 } // namespace rf
