@@ -29,6 +29,11 @@ Result<QString> Demo::file(const QString &title, const IntakeForm &f)
     m_out << "   filed " << filed->request.reference << ": " << f.right << " by " << f.channel << " from " << f.requester.name
           << ", workflow " << filed->request.workflowId << " (version " << filed->request.workflowHash.left(12) << ")"
           << Qt::endl;
+    const Deadline &deadline = filed->request.deadline;
+    if (deadline.started)
+        m_out << "   due by the end of " << DeadlineCalculator::britishDate(deadline.due) << " (rules " << deadline.ruleSet
+              << (deadline.due != deadline.unrolledDue ? QStringLiteral(", rolled past non-working days") : QString()) << ")"
+              << Qt::endl;
     if (!filed->possibleDuplicates.isEmpty())
         m_out << "   flagged as a possible duplicate of " << filed->possibleDuplicates.join(QStringLiteral(", "))
               << " (filed anyway; an officer decides)" << Qt::endl;
@@ -37,6 +42,10 @@ Result<QString> Demo::file(const QString &title, const IntakeForm &f)
 
 Status Demo::drive(const QString &reference, const QList<Step> &steps)
 {
+    Result<Request> start = m_engine.request(reference);
+    if (!start)
+        return start.error();
+    QDate lastDue = start->deadline.due;
     for (const Step &step : steps) {
         Result<FireOutcome> outcome = m_engine.fire(reference, step.action, step.user, step.inputs, step.note);
         if (step.expectRefusal) {
@@ -62,6 +71,9 @@ Status Demo::drive(const QString &reference, const QList<Step> &steps)
                 queued << m.templateName + QStringLiteral(" (") + m.channel + QLatin1Char(')');
             m_out << "   queued: " << queued.join(QStringLiteral(", "));
         }
+        if (outcome->request.deadline.due != lastDue && outcome->request.deadline.started)
+            m_out << "   due now " << DeadlineCalculator::britishDate(outcome->request.deadline.due);
+        lastDue = outcome->request.deadline.due;
         m_out << Qt::endl;
     }
     return {};
@@ -112,6 +124,11 @@ Status Demo::run()
             {
                 {QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}},
                 {QStringLiteral("start-work"), QStringLiteral("alice"), {}, {}},
+                {QStringLiteral("extend"), QStringLiteral("alice"),
+                    {{QStringLiteral("reason"),
+                        QStringLiteral(
+                            "Your request covers eleven years of records held in four systems, two of them archived")}},
+                    {}},
                 {QStringLiteral("collected"), QStringLiteral("alice"),
                     {{QStringLiteral("systems-searched"),
                         QStringLiteral("Council tax; contact-centre call recordings; webchat")}},
@@ -346,9 +363,18 @@ Status Demo::run()
     Result<QList<RequestSummary>> list = store.listRequests(all);
     if (!list)
         return list.error();
-    for (const RequestSummary &s : *list)
+    for (const RequestSummary &s : *list) {
+        Result<Request> r = m_engine.request(s.reference);
+        if (!r)
+            return r.error();
+        Result<DeadlineStatus> status = m_engine.statusOf(*r);
+        if (!status)
+            return status.error();
         m_out << "   " << QStringLiteral("%1").arg(s.reference, -16) << QStringLiteral("%1").arg(s.right, -20)
-              << QStringLiteral("%1").arg(s.state, -24) << (s.closed ? "closed" : "open") << Qt::endl;
+              << QStringLiteral("%1").arg(s.state, -24)
+              << QStringLiteral("%1").arg(s.closed ? QStringLiteral("closed") : QStringLiteral("open"), -8) << "due "
+              << r->deadline.due.toString(Qt::ISODate) << "  " << toString(status->state) << Qt::endl;
+    }
     Result<QList<OutboxMessage>> outbox = store.outbox({});
     if (!outbox)
         return outbox.error();
