@@ -759,6 +759,164 @@ private slots:
         QCOMPARE(messages.first().toObject().value(QStringLiteral("address")).toString(), QStringLiteral("m.ellis@example.org"));
     }
 
+    // --- deadlines -----------------------------------------------------------
+
+    void deadlinePrintsTheDateFirst_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("due");
+        QTest::addColumn<QString>("explained");
+        QTest::newRow("Christmas roll") << QStringList {QStringLiteral("--start"), QStringLiteral("2024-11-25")}
+                                        << QStringLiteral("2024-12-27") << QStringLiteral("Boxing Day");
+        QTest::newRow("clamped to February") << QStringList {QStringLiteral("--start"), QStringLiteral("2028-01-31")}
+                                             << QStringLiteral("2028-02-29") << QStringLiteral("does not exist");
+        QTest::newRow("identity later") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-03-02"),
+            QStringLiteral("--identity"), QStringLiteral("2026-03-10")}
+                                        << QStringLiteral("2026-04-10")
+                                        << QStringLiteral("identity or authority evidence arrived");
+        QTest::newRow("pause and extension") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-03-02"),
+            QStringLiteral("--pause"), QStringLiteral("2026-03-03..2026-03-09"), QStringLiteral("--extend")}
+                                             << QStringLiteral("2026-06-09") << QStringLiteral("+7 paused days");
+        QTest::newRow("Scotland, St Andrew's Day") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-10-30"),
+            QStringLiteral("--region"), QStringLiteral("scotland")}
+                                                   << QStringLiteral("2026-12-01") << QStringLiteral("St Andrew");
+        QTest::newRow("old rules ignore the pause") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-01-05"),
+            QStringLiteral("--pause"), QStringLiteral("2026-01-06..2026-01-09")}
+                                                    << QStringLiteral("2026-02-05") << QStringLiteral("no statutory pause");
+        QTest::newRow("ccpa") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-03-02"), QStringLiteral("--rules"),
+            QStringLiteral("ccpa")}
+                              << QStringLiteral("2026-04-16") << QStringLiteral("+45 days");
+    }
+
+    void deadlinePrintsTheDateFirst()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, due);
+        QFETCH(QString, explained);
+        const CliRun result = run(QStringList {QStringLiteral("deadline")} + args);
+        VERIFY_EXIT(result, 0);
+        const QStringList lines = result.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY2(!lines.isEmpty() && lines.first() == due, qPrintable(result.describe()));
+        QVERIFY2(result.out.contains(explained), qPrintable(result.describe()));
+
+        QJsonDocument json;
+        CHECKED(parseJson(run(QStringList {QStringLiteral("deadline")} + args + QStringList {QStringLiteral("--json")}), &json));
+        QCOMPARE(json.object().value(QStringLiteral("due")).toString(), due);
+        for (const QString &field : {QStringLiteral("start"), QStringLiteral("firstPeriodEnd"), QStringLiteral("unrolledDue"),
+                 QStringLiteral("pausedDays"), QStringLiteral("ruleSet"), QStringLiteral("explanation")})
+            QVERIFY2(json.object().contains(field), qPrintable(field));
+    }
+
+    void deadlineRefusesBadInput_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("no start") << QStringList {} << QStringLiteral("--start");
+        QTest::newRow("bad date") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-02-30")}
+                                  << QStringLiteral("--start");
+        QTest::newRow("backwards pause") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-03-02"),
+            QStringLiteral("--pause"), QStringLiteral("2026-03-09..2026-03-03")}
+                                         << QStringLiteral("ends before it starts");
+        QTest::newRow("pause without dots") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-03-02"),
+            QStringLiteral("--pause"), QStringLiteral("2026-03-03")}
+                                            << QStringLiteral("FROM..TO");
+        QTest::newRow("unknown rules") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-03-02"),
+            QStringLiteral("--rules"), QStringLiteral("gdpr-2099")}
+                                       << QStringLiteral("gdpr-2099");
+        QTest::newRow("unknown region") << QStringList {QStringLiteral("--start"), QStringLiteral("2026-03-02"),
+            QStringLiteral("--region"), QStringLiteral("wales")}
+                                        << QStringLiteral("wales");
+        QTest::newRow("before the UK GDPR") << QStringList {QStringLiteral("--start"), QStringLiteral("2017-03-02")}
+                                            << QStringLiteral("25 May 2018");
+    }
+
+    void deadlineRefusesBadInput()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, named);
+        const CliRun result = run(QStringList {QStringLiteral("deadline")} + args);
+        QVERIFY2(result.finished && result.exitCode != 0, qPrintable(result.describe()));
+        QVERIFY2(result.err.contains(named), qPrintable(result.describe()));
+        QVERIFY2(result.out.isEmpty(), qPrintable(result.describe()));
+    }
+
+    void calendarShowListsTheYear()
+    {
+        const CliRun scotland
+            = run({QStringLiteral("calendar"), QStringLiteral("show"), QStringLiteral("2022"), QStringLiteral("--region"),
+                QStringLiteral("scotland"), QStringLiteral("--db"), QStringLiteral("/nonexistent/none.sqlite")});
+        VERIFY_EXIT(scotland, 0);
+        QVERIFY2(scotland.out.contains(QStringLiteral("2022-06-03")) && scotland.out.contains(QStringLiteral("2022-11-30"))
+                && scotland.out.contains(QStringLiteral("2022-08-01")),
+            qPrintable(scotland.describe()));
+        const CliRun outside = run({QStringLiteral("calendar"), QStringLiteral("show"), QStringLiteral("1999"),
+            QStringLiteral("--db"), QStringLiteral("/nonexistent/none.sqlite")});
+        VERIFY_EXIT(outside, 3);
+    }
+
+    void calendarImportIsCheckedAndRecomputes()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("register.sqlite"));
+        CHECKED(setUpRegister(db));
+        QString reference;
+        CHECKED(fileRequest(db, intakeArgs(), &reference)); // received 2 March 2026: due Thursday 2 April
+        auto dueOf = [&]() {
+            QJsonDocument shown;
+            parseJson(run(QStringList {QStringLiteral("request"), QStringLiteral("show"), reference, QStringLiteral("--json")}
+                          + dbArgs(db)),
+                &shown);
+            return shown.object().value(QStringLiteral("deadline")).toObject().value(QStringLiteral("due")).toString();
+        };
+        QCOMPARE(dueOf(), QStringLiteral("2026-04-02"));
+
+        const QString broken = dir.filePath(QStringLiteral("broken.json"));
+        QFile brokenFile(broken);
+        QVERIFY(brokenFile.open(QIODevice::WriteOnly));
+        brokenFile.write("{\"england-and-wales\": {\"division\": \"england-and-wales\", \"events\": [{\"title\": \"x\", "
+                         "\"date\": \"2026-13-01\"}]}}");
+        brokenFile.close();
+        const CliRun refused = run(QStringList {QStringLiteral("calendar"), QStringLiteral("import"), broken,
+                                       QStringLiteral("--as"), QStringLiteral("root")}
+            + dbArgs(db));
+        VERIFY_EXIT(refused, 2);
+        QVERIFY2(refused.err.contains(QStringLiteral("2026-13-01")) && refused.err.contains(QStringLiteral("$.scotland")),
+            qPrintable(refused.describe()));
+        QCOMPARE(dueOf(), QStringLiteral("2026-04-02"));
+
+        // A newer file that proclaims 2 April 2026 a bank holiday.
+        QFile shipped(QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/resources/calendars/uk-bank-holidays.json"));
+        QVERIFY(shipped.open(QIODevice::ReadOnly));
+        QJsonObject root = QJsonDocument::fromJson(shipped.readAll()).object();
+        QJsonObject england = root.value(QStringLiteral("england-and-wales")).toObject();
+        QJsonArray events = england.value(QStringLiteral("events")).toArray();
+        events.append(QJsonObject {{QStringLiteral("title"), QStringLiteral("Proclaimed bank holiday")},
+            {QStringLiteral("date"), QStringLiteral("2026-04-02")}, {QStringLiteral("notes"), QString()},
+            {QStringLiteral("bunting"), true}});
+        england.insert(QStringLiteral("events"), events);
+        root.insert(QStringLiteral("england-and-wales"), england);
+        const QByteArray newer = QJsonDocument(root).toJson();
+        const QString newerPath = dir.filePath(QStringLiteral("bank-holidays.json"));
+        QFile newerFile(newerPath);
+        QVERIFY(newerFile.open(QIODevice::WriteOnly));
+        newerFile.write(newer);
+        newerFile.close();
+        const CliRun byOfficer = run(QStringList {QStringLiteral("calendar"), QStringLiteral("import"), newerPath,
+                                         QStringLiteral("--as"), QStringLiteral("alice")}
+            + dbArgs(db));
+        VERIFY_EXIT(byOfficer, 4);
+        const CliRun imported = run(QStringList {QStringLiteral("calendar"), QStringLiteral("import"), newerPath,
+                                        QStringLiteral("--as"), QStringLiteral("root")}
+            + dbArgs(db));
+        VERIFY_EXIT(imported, 0);
+        QVERIFY2(imported.out.contains(QStringLiteral("1 open request has a new due date")), qPrintable(imported.describe()));
+        QCOMPARE(dueOf(), QStringLiteral("2026-04-07"));
+        const CliRun shown
+            = run({QStringLiteral("calendar"), QStringLiteral("show"), QStringLiteral("2026"), QStringLiteral("--db"), db});
+        QVERIFY2(shown.out.contains(QStringLiteral("Proclaimed bank holiday")), qPrintable(shown.describe()));
+        VERIFY_EXIT(run(QStringList {QStringLiteral("audit"), QStringLiteral("verify")} + dbArgs(db)), 0);
+    }
+
     void onlyAnAdminAddsUsers()
     {
         QTemporaryDir dir;
