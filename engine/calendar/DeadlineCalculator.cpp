@@ -123,9 +123,9 @@ Deadline DeadlineCalculator::compute(
         if (rules.clarificationPauses) {
             d.pausedDays = days;
         } else if (explain && days > 0) {
-            d.explanation << QStringLiteral("%1 days waiting for clarification do not count: rules %2 have no statutory pause.")
-                                 .arg(days)
-                                 .arg(rules.id);
+            d.explanation << QStringLiteral("%1 waiting for clarification %2 not count: rules %3 have no statutory pause.")
+                                 .arg(days == 1 ? QStringLiteral("1 day") : QStringLiteral("%1 days").arg(days),
+                                     days == 1 ? QStringLiteral("does") : QStringLiteral("do"), rules.id);
         }
     }
     // Without a statutory pause, waiting for an answer does not move the date.

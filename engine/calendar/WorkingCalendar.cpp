@@ -69,6 +69,8 @@ const BankHoliday *WorkingCalendar::holiday(const QDate &date) const
 
 QDate WorkingCalendar::onOrAfter(const QDate &date) const
 {
+    if (!date.isValid())
+        return {};
     QDate day = date;
     while (!isWorkingDay(day))
         day = day.addDays(1);
@@ -77,6 +79,8 @@ QDate WorkingCalendar::onOrAfter(const QDate &date) const
 
 QDate WorkingCalendar::addWorkingDays(const QDate &date, int days) const
 {
+    if (!date.isValid())
+        return {};
     QDate day = date;
     for (int added = 0; added < days;) {
         day = day.addDays(1);
@@ -88,6 +92,9 @@ QDate WorkingCalendar::addWorkingDays(const QDate &date, int days) const
 
 int WorkingCalendar::workingDaysBetween(const QDate &from, const QDate &to) const
 {
+    // An invalid date never compares later than another: walking towards one would never end.
+    if (!from.isValid() || !to.isValid())
+        return 0;
     const qint64 a = from.toJulianDay() - m_baseDay;
     const qint64 b = to.toJulianDay() - m_baseDay;
     const qint64 size = qint64(m_working.size());

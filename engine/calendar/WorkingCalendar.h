@@ -42,7 +42,8 @@ public:
     [[nodiscard]] QDate onOrAfter(const QDate &date) const;
     // The working day `days` working days after `date` (days >= 0).
     [[nodiscard]] QDate addWorkingDays(const QDate &date, int days) const;
-    // Working days after `from` up to and including `to` (negative when `to` is earlier).
+    // Working days after `from` up to and including `to` (negative when `to`
+    // is earlier; 0 when either date is invalid).
     [[nodiscard]] int workingDaysBetween(const QDate &from, const QDate &to) const;
     [[nodiscard]] QList<BankHoliday> holidaysIn(int year) const;
 
