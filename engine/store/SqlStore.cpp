@@ -739,6 +739,18 @@ Result<QString> SqlStore::setting(const QString &key)
     return q->next() ? q->value(0).toString() : QString();
 }
 
+Result<QMap<QString, QString>> SqlStore::settings()
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT key, value FROM meta WHERE key LIKE 'setting.%'"));
+    if (!q)
+        return q.error();
+    QMap<QString, QString> result;
+    while (q->next())
+        result.insert(q->value(0).toString().mid(8), q->value(1).toString());
+    return result;
+}
+
 Status SqlStore::setSetting(const QString &key, const QString &value)
 {
     const StatementsDone done(*this);

@@ -88,6 +88,7 @@ public:
     [[nodiscard]] Result<QByteArray> attachmentContent(qint64 requestId, qint64 attachmentId) override;
 
     [[nodiscard]] Result<QString> setting(const QString &key) override;
+    [[nodiscard]] Result<QMap<QString, QString>> settings() override;
     [[nodiscard]] Status setSetting(const QString &key, const QString &value) override;
     [[nodiscard]] Status storeCalendar(const QString &hash, const QByteArray &content, const QString &source,
         const QString &importedBy, const QDateTime &now) override;

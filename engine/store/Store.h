@@ -9,6 +9,7 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QList>
+#include <QMap>
 #include <QString>
 
 #include <optional>
@@ -100,6 +101,7 @@ public:
 
     // Register-wide settings (the council's region, the calendar in use).
     [[nodiscard]] virtual Result<QString> setting(const QString &key) = 0;
+    [[nodiscard]] virtual Result<QMap<QString, QString>> settings() = 0;
     [[nodiscard]] virtual Status setSetting(const QString &key, const QString &value) = 0;
     // Imported bank holiday files, by content hash.
     [[nodiscard]] virtual Status storeCalendar(

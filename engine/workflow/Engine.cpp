@@ -184,10 +184,10 @@ Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString 
         if (initial->clock == ClockBehaviour::Paused)
             r.pauses.append(ClockPause {r.received.toTimeZone(councilTimeZone()).date(), QDate()});
     }
-    Result<WorkingCalendar> workingDays = calendar();
+    Result<std::shared_ptr<const WorkingCalendar>> workingDays = calendar();
     if (!workingDays)
         return workingDays.error();
-    Result<Deadline> deadline = computeDeadline(r, *workingDays, true);
+    Result<Deadline> deadline = computeDeadline(r, **workingDays, true);
     if (!deadline)
         return deadline.error();
     r.deadline = *deadline;
@@ -424,10 +424,10 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
 
     const QDateTime now = m_clock.now();
     const QDate day = today();
-    Result<WorkingCalendar> workingDays = calendar();
+    Result<std::shared_ptr<const WorkingCalendar>> workingDays = calendar();
     if (!workingDays)
         return workingDays.error();
-    Result<Deadline> deadlineBefore = computeDeadline(before, *workingDays, false);
+    Result<Deadline> deadlineBefore = computeDeadline(before, **workingDays, false);
     if (!deadlineBefore)
         return deadlineBefore.error();
     Request after = before;
@@ -483,7 +483,7 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
         if (target->clock == ClockBehaviour::Paused && origin->clock != ClockBehaviour::Paused)
             after.pauses.append(ClockPause {day, QDate()});
     }
-    Result<Deadline> recomputed = computeDeadline(after, *workingDays, true);
+    Result<Deadline> recomputed = computeDeadline(after, **workingDays, true);
     if (!recomputed)
         return recomputed.error();
     after.deadline = *recomputed;
@@ -597,32 +597,36 @@ Result<QString> Engine::region()
     return stored->isEmpty() ? QStringLiteral("england-and-wales") : *stored;
 }
 
-Result<WorkingCalendar> Engine::calendar()
+Result<std::shared_ptr<const WorkingCalendar>> Engine::calendar()
 {
-    if (m_calendar)
-        return *m_calendar;
-    Result<QString> regionName = region();
-    if (!regionName)
-        return regionName.error();
-    Result<QString> hash = m_store.setting(QStringLiteral("calendar"));
-    if (!hash)
-        return hash.error();
+    // Another program on the register may import a calendar or change the
+    // region at any time: the two settings are read each time, the calendar
+    // rebuilt only when they changed.
+    Result<QMap<QString, QString>> settings = m_store.settings();
+    if (!settings)
+        return settings.error();
+    const QString regionName = settings->value(QStringLiteral("region"), QStringLiteral("england-and-wales"));
+    const QString hash = settings->value(QStringLiteral("calendar"));
+    const QString key = hash + QLatin1Char('/') + regionName;
+    if (m_calendar && m_calendarKey == key)
+        return m_calendar;
     Result<WorkingCalendar> calendar = makeError(ErrorCode::NotFound, QString());
-    if (hash->isEmpty()) {
-        calendar = BankHolidays::shipped().region(*regionName);
+    if (hash.isEmpty()) {
+        calendar = BankHolidays::shipped().region(regionName);
     } else {
-        Result<QByteArray> content = m_store.calendarContent(*hash);
+        Result<QByteArray> content = m_store.calendarContent(hash);
         if (!content)
             return content.error();
         Result<BankHolidays> holidays = BankHolidays::parse(*content, QStringLiteral("the register's calendar"));
         if (!holidays)
             return holidays.error();
-        calendar = holidays->region(*regionName);
+        calendar = holidays->region(regionName);
     }
     if (!calendar)
         return calendar.error();
-    m_calendar = *calendar;
-    return calendar;
+    m_calendar = std::make_shared<const WorkingCalendar>(std::move(calendar).value());
+    m_calendarKey = key;
+    return m_calendar;
 }
 
 Result<const DeadlineRuleSet *> Engine::rulesOf(const Request &request) const
@@ -658,24 +662,24 @@ Result<Deadline> Engine::computeDeadline(const Request &request, const WorkingCa
 
 Result<Deadline> Engine::deadlineOf(const Request &request, bool explain)
 {
-    Result<WorkingCalendar> workingDays = calendar();
+    Result<std::shared_ptr<const WorkingCalendar>> workingDays = calendar();
     if (!workingDays)
         return workingDays.error();
-    return computeDeadline(request, *workingDays, explain);
+    return computeDeadline(request, **workingDays, explain);
 }
 
 Result<DeadlineStatus> Engine::statusOf(const Request &request)
 {
-    Result<WorkingCalendar> workingDays = calendar();
+    Result<std::shared_ptr<const WorkingCalendar>> workingDays = calendar();
     if (!workingDays)
         return workingDays.error();
-    Result<Deadline> deadline = computeDeadline(request, *workingDays, false);
+    Result<Deadline> deadline = computeDeadline(request, **workingDays, false);
     if (!deadline)
         return deadline.error();
     // Answered is what counts against the deadline, else closed.
     QDateTime answered = request.respondedAt.isValid() ? request.respondedAt : request.closedAt;
     const QDate closedOn = answered.isValid() ? answered.toTimeZone(councilTimeZone()).date() : QDate();
-    return deadlineStatus(*deadline, *workingDays, today(), closedOn, m_options.dueSoonWorkingDays);
+    return deadlineStatus(*deadline, **workingDays, today(), closedOn, m_options.dueSoonWorkingDays);
 }
 
 Result<User> Engine::requireAdmin(const QString &actor, const QString &what)
@@ -728,10 +732,13 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
         if (Status s = m_store.setSetting(QStringLiteral("region"), newRegion); !s)
             return s.error();
     }
-    const std::optional<WorkingCalendar> previous = m_calendar;
-    m_calendar.reset();
-    auto restore = qScopeGuard([&] { m_calendar = previous; });
-    Result<WorkingCalendar> workingDays = calendar();
+    // The settings just written are read back inside the transaction; if it
+    // rolls back, the cache must not keep what never happened.
+    auto forget = qScopeGuard([&] {
+        m_calendar.reset();
+        m_calendarKey.clear();
+    });
+    Result<std::shared_ptr<const WorkingCalendar>> workingDays = calendar();
     if (!workingDays)
         return workingDays.error();
 
@@ -745,7 +752,7 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
         Result<Request> before = m_store.loadRequest(reference, RequestDetail::Record);
         if (!before)
             return before.error();
-        Result<Deadline> deadline = computeDeadline(*before, *workingDays, true);
+        Result<Deadline> deadline = computeDeadline(*before, **workingDays, true);
         if (!deadline)
             return deadline.error();
         if (deadline->due == before->deadline.due && deadline->explanation == before->deadline.explanation)
@@ -774,7 +781,6 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
         return appended.error();
     if (Status s = tx.commit(); !s)
         return s.error();
-    restore.dismiss();
     return changed;
 }
 

@@ -96,7 +96,7 @@ public:
     [[nodiscard]] QDate today() const;
     // The council's region and its working-day calendar: the register's
     // imported bank holidays, else the shipped ones.
-    [[nodiscard]] Result<WorkingCalendar> calendar();
+    [[nodiscard]] Result<std::shared_ptr<const WorkingCalendar>> calendar();
     [[nodiscard]] Result<QString> region();
     // The request's deadline as of today (an open pause counts to today).
     [[nodiscard]] Result<Deadline> deadlineOf(const Request &request, bool explain = true);
@@ -143,7 +143,8 @@ private:
     const ActionRegistry &m_registry;
     EngineOptions m_options;
     QHash<QString, std::shared_ptr<const WorkflowDefinition>> m_definitions;
-    std::optional<WorkingCalendar> m_calendar; // loaded on first use
+    std::shared_ptr<const WorkingCalendar> m_calendar; // for m_calendarKey (calendar hash / region)
+    QString m_calendarKey;
 };
 
 } // namespace rf
