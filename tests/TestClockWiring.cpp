@@ -108,6 +108,60 @@ private slots:
         QCOMPARE(r.deadline.due, QDate(2026, 4, 10));
     }
 
+    void evidenceCountsFromTheDayItArrived()
+    {
+        // Officers record evidence when they get to it; the clock starts on
+        // the day it arrived, which they can give.
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = fileAccess(fx, at(2026, 3, 2));
+        fx.clock->set(at(2026, 3, 3));
+        QVERIFY(fx.engine
+                    ->fire(ref, QStringLiteral("request-identity"), QStringLiteral("alice"),
+                        input(QStringLiteral("evidence-needed"), QStringLiteral("Photo ID")), {})
+                    .ok());
+        fx.clock->set(at(2026, 3, 12));
+        QMap<QString, QString> evidence {{QStringLiteral("evidence"), QStringLiteral("Passport seen")}};
+        const qint64 version = load(fx, ref).version;
+        for (const QString &bad : {QStringLiteral("2026-03-13"), QStringLiteral("2026-03-01")}) {
+            evidence.insert(QStringLiteral("effective-date"), bad);
+            Result<FireOutcome> refused
+                = fx.engine->fire(ref, QStringLiteral("identity-verified"), QStringLiteral("alice"), evidence, {});
+            QCOMPARE(refused.error().code, ErrorCode::Invalid);
+            QVERIFY(refused.error().fullText().contains(bad));
+            QCOMPARE(load(fx, ref).version, version);
+        }
+        evidence.insert(QStringLiteral("effective-date"), QStringLiteral("2026-03-10"));
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("identity-verified"), QStringLiteral("alice"), evidence, {}).ok());
+        const Request r = load(fx, ref);
+        QCOMPARE(r.identityReceived, QDate(2026, 3, 10));
+        QCOMPARE(r.deadline.due, QDate(2026, 4, 10));
+
+        // An answer cannot arrive before the question was asked.
+        fx.clock->set(at(2026, 3, 16));
+        QVERIFY(fx.engine
+                    ->fire(ref, QStringLiteral("request-clarification"), QStringLiteral("alice"),
+                        QMap<QString, QString> {{QStringLiteral("question"), QStringLiteral("Which years?")},
+                            {QStringLiteral("effective-date"), QStringLiteral("2026-03-13")}},
+                        {})
+                    .ok());
+        QCOMPARE(load(fx, ref).pauses.constLast().from, QDate(2026, 3, 13));
+        Result<FireOutcome> early = fx.engine->fire(ref, QStringLiteral("clarification-received"), QStringLiteral("alice"),
+            QMap<QString, QString> {{QStringLiteral("answer"), QStringLiteral("2025")},
+                {QStringLiteral("effective-date"), QStringLiteral("2026-03-12")}},
+            {});
+        QCOMPARE(early.error().code, ErrorCode::Invalid);
+        QVERIFY(early.error().fullText().contains(QStringLiteral("before the clarification was asked")));
+        QVERIFY(fx.engine
+                    ->fire(ref, QStringLiteral("clarification-received"), QStringLiteral("alice"),
+                        QMap<QString, QString> {{QStringLiteral("answer"), QStringLiteral("2025")},
+                            {QStringLiteral("effective-date"), QStringLiteral("2026-03-14")}},
+                        {})
+                    .ok());
+        // 13 and 14 March paused: 10 April + 2 days.
+        QCOMPARE(load(fx, ref).deadline.due, QDate(2026, 4, 13));
+    }
+
     void clarificationPausesAndExtensionExtends()
     {
         test::Fixture fx;

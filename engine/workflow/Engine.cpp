@@ -464,6 +464,21 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
                 QStringLiteral("'%1' was not done: the rules %2 allow no extension").arg(action, after.ruleSet));
     }
 
+    // The day the clock changes: today, or the day the officer says it
+    // happened (evidence or an answer that arrived before it was recorded).
+    QDate effective = day;
+    if (const QString given = inputs->value(QStringLiteral("effective-date")).toString(); !given.isEmpty()) {
+        effective = QDate::fromString(given, Qt::ISODate);
+        const QDate received = before.received.toTimeZone(councilTimeZone()).date();
+        if (effective > day)
+            return makeError(ErrorCode::Invalid, QStringLiteral("'%1' was not done: the inputs are not right").arg(action),
+                {QStringLiteral("input 'effective-date': %1 is in the future").arg(given)});
+        if (effective < received)
+            return makeError(ErrorCode::Invalid, QStringLiteral("'%1' was not done: the inputs are not right").arg(action),
+                {QStringLiteral("input 'effective-date': %1 is before the request was received (%2)")
+                        .arg(given, received.toString(Qt::ISODate))});
+    }
+
     // A transition without a target is an action in place (e.g. an extension).
     after.state = transition->to.isEmpty() ? before.state : transition->to;
     const StateDef *target = def.state(after.state);
@@ -473,15 +488,20 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     if (const StateDef *origin = def.state(before.state); origin && target && origin != target) {
         if (origin->clock == ClockBehaviour::NotStarted && target->clock != ClockBehaviour::NotStarted) {
             after.awaitingEvidence = false;
-            after.identityReceived = day;
+            after.identityReceived = effective;
         } else if (target->clock == ClockBehaviour::NotStarted && origin->clock != ClockBehaviour::NotStarted) {
             after.awaitingEvidence = true;
         }
         if (origin->clock == ClockBehaviour::Paused && target->clock != ClockBehaviour::Paused && !after.pauses.isEmpty()
-            && !after.pauses.constLast().to.isValid())
-            after.pauses.last().to = day;
+            && !after.pauses.constLast().to.isValid()) {
+            if (effective < after.pauses.constLast().from)
+                return makeError(ErrorCode::Invalid, QStringLiteral("'%1' was not done: the inputs are not right").arg(action),
+                    {QStringLiteral("input 'effective-date': %1 is before the clarification was asked (%2)")
+                            .arg(effective.toString(Qt::ISODate), after.pauses.constLast().from.toString(Qt::ISODate))});
+            after.pauses.last().to = effective;
+        }
         if (target->clock == ClockBehaviour::Paused && origin->clock != ClockBehaviour::Paused)
-            after.pauses.append(ClockPause {day, QDate()});
+            after.pauses.append(ClockPause {effective, QDate()});
     }
     Result<Deadline> recomputed = computeDeadline(after, **workingDays, true);
     if (!recomputed)
