@@ -840,6 +840,33 @@ private slots:
         QVERIFY2(result.out.isEmpty(), qPrintable(result.describe()));
     }
 
+    void dueSoonWindowAndListedDueDates()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("register.sqlite"));
+        CHECKED(setUpRegister(db));
+        QString reference;
+        CHECKED(fileRequest(db, intakeArgs(), &reference)); // due Thursday 2 April 2026
+        auto statusWith = [&](const QMap<QString, QString> &env) {
+            QJsonDocument shown;
+            parseJson(run(QStringList {QStringLiteral("request"), QStringLiteral("show"), reference, QStringLiteral("--json")}
+                              + dbArgs(db),
+                          env),
+                &shown);
+            return shown.object().value(QStringLiteral("deadline")).toObject().value(QStringLiteral("status")).toString();
+        };
+        QCOMPARE(statusWith({}), QStringLiteral("on-track"));
+        QCOMPARE(statusWith({{QStringLiteral("RIGHTSFLOW_DUE_SOON_DAYS"), QStringLiteral("30")}}), QStringLiteral("due-soon"));
+        const CliRun bad = run(QStringList {QStringLiteral("request"), QStringLiteral("show"), reference} + dbArgs(db),
+            {{QStringLiteral("RIGHTSFLOW_DUE_SOON_DAYS"), QStringLiteral("-1")}});
+        VERIFY_EXIT(bad, 2);
+        QJsonDocument listed;
+        CHECKED(
+            parseJson(run(QStringList {QStringLiteral("request"), QStringLiteral("list"), QStringLiteral("--json")} + dbArgs(db)),
+                &listed));
+        QCOMPARE(listed.array().first().toObject().value(QStringLiteral("due")).toString(), QStringLiteral("2026-04-02"));
+    }
+
     void calendarShowListsTheYear()
     {
         const CliRun scotland

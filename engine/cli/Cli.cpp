@@ -58,7 +58,9 @@ The register is --db PATH, else $RIGHTSFLOW_DB, else a SQLite file under your
 data directory. $RIGHTSFLOW_NOW (ISO date-time) fixes the clock for rehearsals
 and tests. $RIGHTSFLOW_WORKFLOWS (or --workflows DIR) uses other workflow files
 than the shipped ones, for new requests. $RIGHTSFLOW_DUPLICATE_WINDOW_DAYS
-(default 30) is how far back a new request looks for a possible duplicate.
+(default 30) is how far back a new request looks for a possible duplicate;
+$RIGHTSFLOW_DUE_SOON_DAYS (default 5) is how many working days before its due
+date a request counts as due soon.
 Dates and times typed without an offset are UK time (Europe/London).
 
 Exit codes: 0 done; 1 failed (e.g. audit trail broken); 2 bad arguments or input;
@@ -137,6 +139,13 @@ Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, b
         if (!ok || options.duplicateWindowDays < 0 || options.duplicateWindowDays > 3660)
             return makeError(ErrorCode::Invalid,
                 QStringLiteral("RIGHTSFLOW_DUPLICATE_WINDOW_DAYS: '%1' is not a number of days from 0 to 3660").arg(window));
+    }
+    if (const QString soon = qEnvironmentVariable("RIGHTSFLOW_DUE_SOON_DAYS"); !soon.isEmpty()) {
+        bool ok = false;
+        options.dueSoonWorkingDays = soon.toInt(&ok);
+        if (!ok || options.dueSoonWorkingDays < 0 || options.dueSoonWorkingDays > 60)
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("RIGHTSFLOW_DUE_SOON_DAYS: '%1' is not a number of working days from 0 to 60").arg(soon));
     }
     session->engine
         = std::make_unique<Engine>(*session->store, session->library, *session->clock, ActionRegistry::builtin(), options);
@@ -813,13 +822,14 @@ int Cli::cmdRequest(const QStringList &args)
                 {QStringLiteral("channel"), s.channel}, {QStringLiteral("state"), s.state},
                 {QStringLiteral("received"), isoUtc(s.received)}, {QStringLiteral("requester"), s.requesterName},
                 {QStringLiteral("assignee"), s.assignee}, {QStringLiteral("version"), s.version},
-                {QStringLiteral("closed"), s.closed}});
+                {QStringLiteral("closed"), s.closed}, {QStringLiteral("due"), isoDate(s.due)}});
             if (!parser.isSet(json))
-                m_out << QStringLiteral("%1  %2  %3  %4  %5  %6")
+                m_out << QStringLiteral("%1  %2  %3  %4  due %5  %6  %7")
                              .arg(s.reference, -15)
                              .arg(s.right, -18)
                              .arg(s.state, -24)
                              .arg(when(s.received), -20)
+                             .arg(s.due.isValid() ? isoDate(s.due) : QStringLiteral("-"), -10)
                              .arg(s.assignee.isEmpty() ? QStringLiteral("-") : s.assignee, -10)
                              .arg(s.requesterName)
                       << Qt::endl;

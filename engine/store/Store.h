@@ -38,6 +38,7 @@ struct RequestSummary {
     QString assignee;
     qint64 version = 0;
     bool closed = false;
+    QDate due; // invalid while the clock has not started
 };
 
 // How much of a request to read: the record alone (what actions need), or
