@@ -162,6 +162,36 @@ private slots:
         QCOMPARE(load(fx, ref).deadline.due, QDate(2026, 4, 13));
     }
 
+    void aFeeStartsTheClockWhenPaid()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = fileAccess(fx, at(2026, 3, 2));
+        fx.clock->set(at(2026, 3, 3));
+        const QMap<QString, QString> fee {{QStringLiteral("amount"), QStringLiteral("25.00")},
+            {QStringLiteral("reason"), QStringLiteral("Fourth identical request this month")}};
+        QCOMPARE(fx.engine->fire(ref, QStringLiteral("request-fee"), QStringLiteral("alice"), fee, {}).error().code,
+            ErrorCode::Forbidden);
+        Result<FireOutcome> asked = fx.engine->fire(ref, QStringLiteral("request-fee"), QStringLiteral("dana"), fee, {});
+        QVERIFY(asked.ok());
+        QCOMPARE(asked->queued.first().templateName, QStringLiteral("fee-request"));
+        QVERIFY(!load(fx, ref).deadline.started);
+
+        fx.clock->set(at(2026, 3, 9));
+        QVERIFY(fx.engine
+                    ->fire(ref, QStringLiteral("fee-paid"), QStringLiteral("alice"),
+                        QMap<QString, QString> {{QStringLiteral("payment"), QStringLiteral("PAY-0042")},
+                            {QStringLiteral("effective-date"), QStringLiteral("2026-03-08")}},
+                        {})
+                    .ok());
+        const Request r = load(fx, ref);
+        QCOMPARE(r.feePaid, QDate(2026, 3, 8));
+        QVERIFY(!r.identityReceived.isValid());
+        QCOMPARE(r.deadline.start, QDate(2026, 3, 8));
+        QCOMPARE(r.deadline.due, QDate(2026, 4, 8));
+        QVERIFY(r.deadline.explanation.first().contains(QStringLiteral("fee was paid")));
+    }
+
     void clarificationPausesAndExtensionExtends()
     {
         test::Fixture fx;

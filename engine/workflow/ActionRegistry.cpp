@@ -300,6 +300,15 @@ ActionRegistry makeBuiltins()
         },
         checkAssign);
 
+    registry.registerEffect(
+        QStringLiteral("record-fee-paid"),
+        QStringLiteral("Record the day a fee was paid (the clock starts no earlier than that day)."),
+        [](EffectContext &ctx) -> Status {
+            ctx.request.feePaid = ctx.effectiveDay.isValid() ? ctx.effectiveDay : ctx.today;
+            return {};
+        },
+        noParams);
+
     registry.registerEffect(QStringLiteral("extend-deadline"),
         QStringLiteral("Extend the period by the rules' extension (two months in the UK), recording the reasons and the day the "
                        "notice went; refused once the first period has ended."),

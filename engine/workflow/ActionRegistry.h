@@ -41,6 +41,8 @@ struct EffectContext {
     // The request's deadline before this action, and today in council time.
     const Deadline *deadline = nullptr;
     QDate today;
+    // The day the action's event happened: today, or the input effective-date.
+    QDate effectiveDay;
 };
 
 // The named guards and effects that workflow files may use. New capabilities

@@ -432,6 +432,21 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
         return deadlineBefore.error();
     Request after = before;
     QList<OutboxMessage> queued;
+    // The day the clock changes: today, or the day the officer says it
+    // happened (evidence or an answer that arrived before it was recorded).
+    QDate effective = day;
+    if (const QString given = inputs->value(QStringLiteral("effective-date")).toString(); !given.isEmpty()) {
+        effective = QDate::fromString(given, Qt::ISODate);
+        const QDate received = before.received.toTimeZone(councilTimeZone()).date();
+        if (effective > day)
+            return makeError(ErrorCode::Invalid, QStringLiteral("'%1' was not done: the inputs are not right").arg(action),
+                {QStringLiteral("input 'effective-date': %1 is in the future").arg(given)});
+        if (effective < received)
+            return makeError(ErrorCode::Invalid, QStringLiteral("'%1' was not done: the inputs are not right").arg(action),
+                {QStringLiteral("input 'effective-date': %1 is before the request was received (%2)")
+                        .arg(given, received.toString(Qt::ISODate))});
+    }
+
     for (const StepRef &step : transition->effects) {
         const ActionRegistry::EffectEntry *entry = m_registry.effect(step.name);
         if (!entry)
@@ -452,7 +467,7 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
                 Result<std::optional<User>> found = m_store.findUser(name);
                 return found ? *found : std::optional<User>();
             },
-            &*deadlineBefore, day};
+            &*deadlineBefore, day, effective};
         if (Status s = entry->effect(ctx); !s)
             return makeError(s.error().code, QStringLiteral("'%1' was not done: %2").arg(action, s.error().message));
     }
@@ -464,21 +479,6 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
                 QStringLiteral("'%1' was not done: the rules %2 allow no extension").arg(action, after.ruleSet));
     }
 
-    // The day the clock changes: today, or the day the officer says it
-    // happened (evidence or an answer that arrived before it was recorded).
-    QDate effective = day;
-    if (const QString given = inputs->value(QStringLiteral("effective-date")).toString(); !given.isEmpty()) {
-        effective = QDate::fromString(given, Qt::ISODate);
-        const QDate received = before.received.toTimeZone(councilTimeZone()).date();
-        if (effective > day)
-            return makeError(ErrorCode::Invalid, QStringLiteral("'%1' was not done: the inputs are not right").arg(action),
-                {QStringLiteral("input 'effective-date': %1 is in the future").arg(given)});
-        if (effective < received)
-            return makeError(ErrorCode::Invalid, QStringLiteral("'%1' was not done: the inputs are not right").arg(action),
-                {QStringLiteral("input 'effective-date': %1 is before the request was received (%2)")
-                        .arg(given, received.toString(Qt::ISODate))});
-    }
-
     // A transition without a target is an action in place (e.g. an extension).
     after.state = transition->to.isEmpty() ? before.state : transition->to;
     const StateDef *target = def.state(after.state);
@@ -488,7 +488,10 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     if (const StateDef *origin = def.state(before.state); origin && target && origin != target) {
         if (origin->clock == ClockBehaviour::NotStarted && target->clock != ClockBehaviour::NotStarted) {
             after.awaitingEvidence = false;
-            after.identityReceived = effective;
+            // What the council waited for: the fee, when this action recorded
+            // its payment; otherwise identity or authority evidence.
+            if (after.feePaid == before.feePaid)
+                after.identityReceived = effective;
         } else if (target->clock == ClockBehaviour::NotStarted && origin->clock != ClockBehaviour::NotStarted) {
             after.awaitingEvidence = true;
         }
