@@ -912,17 +912,9 @@ private slots:
         QCOMPARE(dueOf(), QStringLiteral("2026-04-02"));
 
         // A newer file that proclaims 2 April 2026 a bank holiday.
-        QFile shipped(QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/resources/calendars/uk-bank-holidays.json"));
-        QVERIFY(shipped.open(QIODevice::ReadOnly));
-        QJsonObject root = QJsonDocument::fromJson(shipped.readAll()).object();
-        QJsonObject england = root.value(QStringLiteral("england-and-wales")).toObject();
-        QJsonArray events = england.value(QStringLiteral("events")).toArray();
-        events.append(QJsonObject {{QStringLiteral("title"), QStringLiteral("Proclaimed bank holiday")},
-            {QStringLiteral("date"), QStringLiteral("2026-04-02")}, {QStringLiteral("notes"), QString()},
-            {QStringLiteral("bunting"), true}});
-        england.insert(QStringLiteral("events"), events);
-        root.insert(QStringLiteral("england-and-wales"), england);
-        const QByteArray newer = QJsonDocument(root).toJson();
+        const QByteArray newer
+            = rf::test::shippedCalendarWith(QStringLiteral("2026-04-02"), QStringLiteral("Proclaimed bank holiday"));
+        QVERIFY(!newer.isEmpty());
         const QString newerPath = dir.filePath(QStringLiteral("bank-holidays.json"));
         QFile newerFile(newerPath);
         QVERIFY(newerFile.open(QIODevice::WriteOnly));

@@ -290,17 +290,9 @@ private slots:
         const qint64 version = load(fx, open).version;
 
         // A new proclamation: 2 April 2026 becomes a bank holiday.
-        QFile shipped(QStringLiteral(":/calendars/uk-bank-holidays.json"));
-        QVERIFY(shipped.open(QIODevice::ReadOnly));
-        QJsonObject root = QJsonDocument::fromJson(shipped.readAll()).object();
-        QJsonObject england = root.value(QStringLiteral("england-and-wales")).toObject();
-        QJsonArray events = england.value(QStringLiteral("events")).toArray();
-        events.append(QJsonObject {{QStringLiteral("title"), QStringLiteral("Proclaimed bank holiday")},
-            {QStringLiteral("date"), QStringLiteral("2026-04-02")}, {QStringLiteral("notes"), QString()},
-            {QStringLiteral("bunting"), true}});
-        england.insert(QStringLiteral("events"), events);
-        root.insert(QStringLiteral("england-and-wales"), england);
-        const QByteArray newer = QJsonDocument(root).toJson();
+        const QByteArray newer
+            = rf::test::shippedCalendarWith(QStringLiteral("2026-04-02"), QStringLiteral("Proclaimed bank holiday"));
+        QVERIFY(!newer.isEmpty());
 
         // Not by an officer.
         QCOMPARE(fx.engine->importCalendar(newer, QStringLiteral("newer.json"), QStringLiteral("alice")).error().code,

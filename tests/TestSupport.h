@@ -10,6 +10,10 @@
 #include "store/SqlStore.h"
 #include "workflow/Engine.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -74,6 +78,23 @@ inline IntakeForm sampleForm(const QString &right, const QString &assignee = QSt
     form.assignee = assignee;
     form.received = QDateTime(QDate(2026, 3, 2), QTime(8, 0), QTimeZone::utc());
     return form;
+}
+
+// The shipped bank holidays file with one more England and Wales holiday,
+// as a newer GOV.UK file announcing a proclaimed day would be.
+inline QByteArray shippedCalendarWith(const QString &date, const QString &title)
+{
+    QFile shipped(QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/resources/calendars/uk-bank-holidays.json"));
+    if (!shipped.open(QIODevice::ReadOnly))
+        return {};
+    QJsonObject root = QJsonDocument::fromJson(shipped.readAll()).object();
+    QJsonObject england = root.value(QStringLiteral("england-and-wales")).toObject();
+    QJsonArray events = england.value(QStringLiteral("events")).toArray();
+    events.append(QJsonObject {{QStringLiteral("title"), title}, {QStringLiteral("date"), date},
+        {QStringLiteral("notes"), QString()}, {QStringLiteral("bunting"), true}});
+    england.insert(QStringLiteral("events"), events);
+    root.insert(QStringLiteral("england-and-wales"), england);
+    return QJsonDocument(root).toJson();
 }
 
 } // namespace rf::test

@@ -9,6 +9,7 @@
 // prints each figure beside its target and asserts nothing (STYLE.md, habit
 // 12): timings depend on the machine, so a reader judges them.
 
+#include "BenchSupport.h"
 #include "calendar/DeadlineCalculator.h"
 #include "calendar/DeadlineRules.h"
 #include "calendar/WorkingCalendar.h"
@@ -25,75 +26,16 @@
 #include <vector>
 
 using namespace rf;
+using namespace rf::bench;
 
 namespace {
 
-constexpr int kLabelWidth = 66;
 constexpr double kTargetPerSecond = 1'000'000.0;
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-void heading(const QString &title)
-{
-    out() << Qt::endl << title << Qt::endl;
-}
-
-// One figure per line, labels padded so the values line up.
-void figure(const QString &label, const QString &value, const QString &note = {})
-{
-    out() << (label + QLatin1Char(':')).leftJustified(kLabelWidth) << QLatin1Char(' ') << value;
-    if (!note.isEmpty())
-        out() << QStringLiteral("   ") << note;
-    out() << Qt::endl;
-}
-
-QString fixed(double value, int decimals = 1)
-{
-    return QString::number(value, 'f', decimals);
-}
 
 QString targetNote(double perSecond)
 {
     return QStringLiteral("(target: over 1,000,000 per second)")
         + (perSecond <= kTargetPerSecond ? QStringLiteral("  UNDER TARGET") : QString());
-}
-
-QString cpuModel()
-{
-    QFile file(QStringLiteral("/proc/cpuinfo"));
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
-        return QStringLiteral("unknown (no /proc/cpuinfo)");
-    const QStringList keys {QStringLiteral("model name"), QStringLiteral("Hardware"), QStringLiteral("Processor")};
-    const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'));
-    for (const QString &key : keys) {
-        for (const QString &line : lines) {
-            const qsizetype colon = line.indexOf(QLatin1Char(':'));
-            if (colon > 0 && line.left(colon).trimmed() == key && !line.mid(colon + 1).trimmed().isEmpty())
-                return line.mid(colon + 1).trimmed();
-        }
-    }
-    return QStringLiteral("unknown");
-}
-
-QString compilerName()
-{
-#if defined(__clang__)
-    return QStringLiteral("Clang ") + QString::fromLatin1(__clang_version__);
-#elif defined(__GNUC__)
-    return QStringLiteral("GCC ") + QString::fromLatin1(__VERSION__);
-#else
-    return QStringLiteral("unknown");
-#endif
 }
 
 // One request's deadline question: its rules, its region's calendar, its dates.

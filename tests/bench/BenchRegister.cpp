@@ -8,6 +8,7 @@
 // It prints each figure beside its target and asserts nothing (STYLE.md,
 // habit 12): timings depend on the machine, so a reader judges them.
 
+#include "BenchSupport.h"
 #include "Staff.h"
 #include "core/Clock.h"
 #include "store/SqlStore.h"
@@ -38,46 +39,15 @@
 #include <numeric>
 
 using namespace rf;
+using namespace rf::bench;
 
 namespace {
 
-constexpr int kLabelWidth = 66;
 constexpr int kListRuns = 7;
 constexpr int kLoadBatch = 50000;
 constexpr double kEngineCostTarget = 2.0;
 constexpr double kListTargetMs = 50.0;
 constexpr qint64 kDayMs = 24 * 3600 * 1000;
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-void heading(const QString &title)
-{
-    out() << Qt::endl << title << Qt::endl;
-}
-
-// One figure per line, labels padded so the values line up.
-void figure(const QString &label, const QString &value, const QString &note = {})
-{
-    out() << (label + QLatin1Char(':')).leftJustified(kLabelWidth) << QLatin1Char(' ') << value;
-    if (!note.isEmpty())
-        out() << QStringLiteral("   ") << note;
-    out() << Qt::endl;
-}
-
-QString fixed(double value, int decimals = 1)
-{
-    return QString::number(value, 'f', decimals);
-}
 
 double msSince(const QElapsedTimer &timer)
 {
@@ -184,30 +154,6 @@ Result<QString> durabilityOf(const QSqlDatabase &db)
 
 // --- machine context -------------------------------------------------------------
 
-QString cpuModel()
-{
-    QFile file(QStringLiteral("/proc/cpuinfo"));
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
-        return QStringLiteral("unknown (no /proc/cpuinfo)");
-    // x86 names the model "model name"; some ARM kernels only give "Hardware" or "Processor".
-    const QStringList keys {QStringLiteral("model name"), QStringLiteral("Hardware"), QStringLiteral("Processor")};
-    QHash<QString, QString> found;
-    const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'));
-    for (const QString &line : lines) {
-        const qsizetype colon = line.indexOf(QLatin1Char(':'));
-        if (colon < 0)
-            continue;
-        const QString key = line.left(colon).trimmed();
-        if (keys.contains(key) && !found.contains(key))
-            found.insert(key, line.mid(colon + 1).trimmed());
-    }
-    for (const QString &key : keys) {
-        if (!found.value(key).isEmpty())
-            return found.value(key);
-    }
-    return QStringLiteral("unknown");
-}
-
 Result<QString> sqliteVersion()
 {
     Connection connection(QStringLiteral("bench-version"));
@@ -217,17 +163,6 @@ Result<QString> sqliteVersion()
     if (!version)
         return version.error();
     return version->toString();
-}
-
-QString compilerName()
-{
-#if defined(__clang__)
-    return QStringLiteral("Clang ") + QString::fromLatin1(__clang_version__);
-#elif defined(__GNUC__)
-    return QStringLiteral("GCC ") + QString::fromLatin1(__VERSION__);
-#else
-    return QStringLiteral("unknown");
-#endif
 }
 
 Status printMachine(const QString &directory)
