@@ -1051,7 +1051,9 @@ int Cli::cmdRequest(const QStringList &args)
         if (!outcome)
             return fail(outcome.error());
         if (parser.isSet(json)) {
-            QJsonObject o = requestJson(outcome->request);
+            // The outcome holds what the action touched; show the whole record.
+            Result<Request> full = (*session)->engine->request(outcome->request.reference);
+            QJsonObject o = requestJson(full ? *full : outcome->request);
             o.insert(QStringLiteral("event"), eventJson(outcome->event));
             o.insert(QStringLiteral("messages"), messagesJson(outcome->queued));
             m_out << jsonText(o);
