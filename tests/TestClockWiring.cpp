@@ -9,6 +9,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace rf;
@@ -190,6 +192,124 @@ private slots:
         QCOMPARE(r.deadline.start, QDate(2026, 3, 8));
         QCOMPARE(r.deadline.due, QDate(2026, 4, 8));
         QVERIFY(r.deadline.explanation.first().contains(QStringLiteral("fee was paid")));
+    }
+
+    void closingWithoutEvidenceNeverStartsTheClock()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = fileAccess(fx, at(2026, 3, 2));
+        fx.clock->set(at(2026, 3, 3));
+        QVERIFY(fx.engine
+                    ->fire(ref, QStringLiteral("request-identity"), QStringLiteral("alice"),
+                        input(QStringLiteral("evidence-needed"), QStringLiteral("Photo ID")), {})
+                    .ok());
+        fx.clock->set(at(2026, 4, 20));
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("close-no-evidence"), QStringLiteral("alice"), {}, {}).ok());
+        const Request r = load(fx, ref);
+        QVERIFY(!r.identityReceived.isValid());
+        QVERIFY(!r.deadline.started);
+        QCOMPARE(toString(fx.engine->statusOf(r)->state), toString(DeadlineState::ClosedOnTime));
+    }
+
+    void authorityArrivingLaterMovesTheStart()
+    {
+        // A third party's request: the authority arrives on 11 March, recorded
+        // while the request is being checked; the month runs from then.
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = fileAccess(fx, at(2026, 3, 2));
+        fx.clock->set(at(2026, 3, 12));
+        QVERIFY(fx.engine
+                    ->fire(ref, QStringLiteral("authority-received"), QStringLiteral("alice"),
+                        QMap<QString, QString> {{QStringLiteral("evidence"), QStringLiteral("Signed consent")},
+                            {QStringLiteral("effective-date"), QStringLiteral("2026-03-11")}},
+                        {})
+                    .ok());
+        QCOMPARE(load(fx, ref).deadline.due, QDate(2026, 4, 13)); // 11 April is a Saturday
+    }
+
+    void aQuestionAfterTheDeadlineDoesNotRescueIt()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = fileAccess(fx, at(2026, 3, 2)); // due Thursday 2 April
+        fx.clock->set(at(2026, 4, 6));
+        QVERIFY(fx.engine
+                    ->fire(ref, QStringLiteral("request-clarification"), QStringLiteral("alice"),
+                        input(QStringLiteral("question"), QStringLiteral("Which years?")), {})
+                    .ok());
+        const Request r = load(fx, ref);
+        QCOMPARE(r.deadline.due, QDate(2026, 4, 2));
+        QCOMPARE(toString(fx.engine->statusOf(r)->state), toString(DeadlineState::Overdue));
+        fx.clock->set(at(2026, 4, 8));
+        QVERIFY(fx.engine
+                    ->fire(ref, QStringLiteral("clarification-received"), QStringLiteral("alice"),
+                        input(QStringLiteral("answer"), QStringLiteral("2025")), {})
+                    .ok());
+        QCOMPARE(load(fx, ref).deadline.due, QDate(2026, 4, 2));
+        // And a later question cannot be dated inside the one already answered.
+        Result<FireOutcome> backdated = fx.engine->fire(ref, QStringLiteral("request-clarification"), QStringLiteral("alice"),
+            QMap<QString, QString> {{QStringLiteral("question"), QStringLiteral("More?")},
+                {QStringLiteral("effective-date"), QStringLiteral("2026-04-07")}},
+            {});
+        QCOMPARE(backdated.error().code, ErrorCode::Invalid);
+        QVERIFY(backdated.error().fullText().contains(QStringLiteral("answered on 2026-04-08")));
+    }
+
+    void aShorterCalendarIsRefusedAndNoChangeIsNotAudited()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = fileAccess(fx, at(2026, 3, 2));
+        const qint64 version = load(fx, ref).version;
+        const qint64 events = fx.store->verifyAudit()->eventsChecked;
+        // A file that stops at the end of 2026 would drop 2027-2030.
+        QFile shipped(QStringLiteral(":/calendars/uk-bank-holidays.json"));
+        QVERIFY(shipped.open(QIODevice::ReadOnly));
+        QJsonObject root = QJsonDocument::fromJson(shipped.readAll()).object();
+        for (const QString &region : BankHolidays::kRegions) {
+            QJsonObject division = root.value(region).toObject();
+            QJsonArray kept;
+            for (const QJsonValue &event : division.value(QStringLiteral("events")).toArray()) {
+                if (event.toObject().value(QStringLiteral("date")).toString() < QLatin1String("2027"))
+                    kept.append(event);
+            }
+            division.insert(QStringLiteral("events"), kept);
+            root.insert(region, division);
+        }
+        Result<int> shorter
+            = fx.engine->importCalendar(QJsonDocument(root).toJson(), QStringLiteral("short.json"), QStringLiteral("root"));
+        QCOMPARE(shorter.error().code, ErrorCode::Invalid);
+        QVERIFY(shorter.error().message.contains(QStringLiteral("would drop holidays")));
+        QCOMPARE(fx.store->verifyAudit()->eventsChecked, events);
+
+        // Northern Ireland has no holiday on 2 April 2026 either: nothing moves, nothing is recorded against the request.
+        Result<int> changed = fx.engine->setRegion(QStringLiteral("northern-ireland"), QStringLiteral("root"));
+        QVERIFY(changed.ok());
+        QCOMPARE(*changed, 0);
+        QCOMPARE(load(fx, ref).version, version);
+        QCOMPARE(fx.store->verifyAudit()->eventsChecked, events + 1); // the region change itself
+    }
+
+    void aRequestFromBeforeClocksGetsOne()
+    {
+        // A request filed when the register (schema 1) kept no clock: the
+        // next action pins its rules and records where its clock stands.
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = fileAccess(fx, at(2026, 3, 2));
+        {
+            QSqlQuery q(QSqlDatabase::database(fx.store->connectionName()));
+            QVERIFY(q.exec(
+                QStringLiteral("UPDATE requests SET rule_set = '', due_date = '', deadline_started = 0, deadline_start = ''")));
+        }
+        QCOMPARE(fx.engine->deadlineOf(load(fx, ref))->due, QDate(2026, 4, 2));
+        fx.clock->set(at(2026, 3, 4));
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("start-work"), QStringLiteral("alice"), {}, {}).ok());
+        const Request r = load(fx, ref);
+        QCOMPARE(r.ruleSet, QStringLiteral("uk-gdpr-2026"));
+        QCOMPARE(r.deadline.due, QDate(2026, 4, 2));
     }
 
     void clarificationPausesAndExtensionExtends()

@@ -97,14 +97,14 @@ Deadline DeadlineCalculator::compute(
 
     // 3. Pauses: every day from the council's question to the answer, both
     // counted, added to the unrolled date. Overlapping pauses count once;
-    // days before the start count for nothing.
+    // days before the start count for nothing. Rightsflow's rule (the law is
+    // silent): a question asked after the deadline has passed does not pause
+    // it, so a late request cannot become "on time" by asking a question.
     if (!input.pauses.isEmpty()) {
         QList<ClockPause> pauses;
         for (ClockPause p : input.pauses) {
-            if (!p.to.isValid()) {
-                p.to = input.asOf.isValid() ? input.asOf : p.from;
-                d.provisional = true;
-            }
+            if (!p.to.isValid())
+                p.to = input.asOf.isValid() && input.asOf >= p.from ? input.asOf : p.from;
             if (p.from < d.start)
                 p.from = d.start;
             if (p.to >= p.from)
@@ -113,7 +113,13 @@ Deadline DeadlineCalculator::compute(
         std::sort(pauses.begin(), pauses.end(), [](const ClockPause &a, const ClockPause &b) { return a.from < b.from; });
         QDate coveredTo;
         int days = 0;
+        int lateQuestions = 0;
         for (const ClockPause &p : std::as_const(pauses)) {
+            const QDate dueSoFar = rules.rollToWorkingDay ? calendar.onOrAfter(full.addDays(days)) : full.addDays(days);
+            if (p.from > dueSoFar) {
+                ++lateQuestions;
+                continue;
+            }
             const QDate from = coveredTo.isValid() && p.from <= coveredTo ? coveredTo.addDays(1) : p.from;
             if (p.to >= from)
                 days += int(from.daysTo(p.to)) + 1;
@@ -122,15 +128,20 @@ Deadline DeadlineCalculator::compute(
         }
         if (rules.clarificationPauses) {
             d.pausedDays = days;
+            // Still paused, and the pause counts: the date moves each day.
+            const ClockPause &last = input.pauses.constLast();
+            d.provisional = !last.to.isValid() && coveredTo.isValid() && input.asOf.isValid() && coveredTo >= input.asOf;
+            if (explain && lateQuestions > 0)
+                d.explanation << QStringLiteral("%1 asked after the due date had passed %2 not pause the clock.")
+                                     .arg(lateQuestions == 1 ? QStringLiteral("A clarification")
+                                                             : QStringLiteral("%1 clarifications").arg(lateQuestions),
+                                         lateQuestions == 1 ? QStringLiteral("does") : QStringLiteral("do"));
         } else if (explain && days > 0) {
             d.explanation << QStringLiteral("%1 waiting for clarification %2 not count: rules %3 have no statutory pause.")
                                  .arg(days == 1 ? QStringLiteral("1 day") : QStringLiteral("%1 days").arg(days),
                                      days == 1 ? QStringLiteral("does") : QStringLiteral("do"), rules.id);
         }
     }
-    // Without a statutory pause, waiting for an answer does not move the date.
-    if (!rules.clarificationPauses)
-        d.provisional = false;
     d.unrolledDue = full.addDays(d.pausedDays);
     d.firstPeriodEnd = first.addDays(d.pausedDays);
     if (explain && d.pausedDays > 0)
@@ -208,10 +219,10 @@ DeadlineStatus deadlineStatus(
         return status;
     }
     status.workingDaysLeft = calendar.workingDaysBetween(today, deadline.due);
-    if (deadline.provisional)
-        status.state = DeadlineState::Paused;
-    else if (today > deadline.due)
+    if (today > deadline.due)
         status.state = DeadlineState::Overdue;
+    else if (deadline.provisional)
+        status.state = DeadlineState::Paused;
     else if (today == deadline.due)
         status.state = DeadlineState::DueToday;
     else if (status.workingDaysLeft <= soonWithin)

@@ -161,7 +161,8 @@ QString jsonText(const QJsonValue &value)
 
 QString when(const QDateTime &t)
 {
-    return t.isValid() ? t.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")) + QStringLiteral(" UTC") : QString();
+    // Council time, as officers and letters give it.
+    return t.isValid() ? t.toTimeZone(councilTimeZone()).toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString();
 }
 
 QJsonObject personJson(const Person &p)
@@ -822,14 +823,18 @@ int Cli::cmdRequest(const QStringList &args)
                 {QStringLiteral("channel"), s.channel}, {QStringLiteral("state"), s.state},
                 {QStringLiteral("received"), isoUtc(s.received)}, {QStringLiteral("requester"), s.requesterName},
                 {QStringLiteral("assignee"), s.assignee}, {QStringLiteral("version"), s.version},
-                {QStringLiteral("closed"), s.closed}, {QStringLiteral("due"), isoDate(s.due)}});
+                {QStringLiteral("closed"), s.closed}, {QStringLiteral("due"), s.duePaused ? QString() : isoDate(s.due)},
+                {QStringLiteral("duePaused"), s.duePaused}});
             if (!parser.isSet(json))
                 m_out << QStringLiteral("%1  %2  %3  %4  due %5  %6  %7")
                              .arg(s.reference, -15)
                              .arg(s.right, -18)
                              .arg(s.state, -24)
                              .arg(when(s.received), -20)
-                             .arg(s.due.isValid() ? isoDate(s.due) : QStringLiteral("-"), -10)
+                             .arg(s.duePaused          ? QStringLiteral("paused")
+                                     : s.due.isValid() ? isoDate(s.due)
+                                                       : QStringLiteral("-"),
+                                 -10)
                              .arg(s.assignee.isEmpty() ? QStringLiteral("-") : s.assignee, -10)
                              .arg(s.requesterName)
                       << Qt::endl;
@@ -907,6 +912,13 @@ int Cli::cmdRequest(const QStringList &args)
             QJsonObject deadlineObject = deadlineJson(*deadline, *regionName);
             deadlineObject.insert(QStringLiteral("status"), toString(status->state));
             deadlineObject.insert(QStringLiteral("workingDaysLeft"), status->workingDaysLeft);
+            QJsonArray pauses;
+            for (const ClockPause &pause : r->pauses)
+                pauses.append(
+                    QJsonObject {{QStringLiteral("from"), isoDate(pause.from)}, {QStringLiteral("to"), isoDate(pause.to)}});
+            deadlineObject.insert(QStringLiteral("pauses"), pauses);
+            deadlineObject.insert(QStringLiteral("identityReceived"), isoDate(r->identityReceived));
+            deadlineObject.insert(QStringLiteral("feePaid"), isoDate(r->feePaid));
             if (r->extended) {
                 deadlineObject.insert(QStringLiteral("extensionReason"), r->extensionReason);
                 deadlineObject.insert(QStringLiteral("extensionNoticeSent"), isoDate(r->extensionNoticeOn));
@@ -956,6 +968,8 @@ int Cli::cmdRequest(const QStringList &args)
                   << deadline->ruleSet << ")" << Qt::endl;
         for (const QString &line : deadline->explanation)
             m_out << "               " << line << Qt::endl;
+        for (const QString &warning : deadline->warnings)
+            m_out << "               Warning: " << warning << Qt::endl;
         if (r->extended)
             m_out << "  Extended:    notice sent " << DeadlineCalculator::britishDate(r->extensionNoticeOn) << ": "
                   << r->extensionReason << Qt::endl;
@@ -1293,6 +1307,11 @@ int Cli::cmdDeadline(const QStringList &args)
         if (!date)
             return fail(date.error());
         *target = *date;
+    }
+    for (const QDate &date : {input.received, input.identityReceived, input.feePaid}) {
+        if (date.isValid() && (date.year() < 2000 || date.year() > 2100))
+            return fail(makeError(ErrorCode::Invalid,
+                QStringLiteral("%1 is outside the years Rightsflow counts deadlines in (2000 to 2100)").arg(isoDate(date))));
     }
     if (!input.asOf.isValid()) {
         Result<std::unique_ptr<Clock>> clock = makeClock();

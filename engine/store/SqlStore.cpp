@@ -621,7 +621,7 @@ SqlStatement SqlStore::listStatement(const RequestFilter &filter)
     values << qMax(0, filter.limit) << qMax(0, filter.offset);
     return {
         QStringLiteral("SELECT reference, right_name, channel, state, received_at, requester_name, assignee, version, closed, "
-                       "CASE WHEN deadline_started = 1 THEN due_date ELSE '' END "
+                       "CASE WHEN deadline_started = 1 THEN due_date ELSE '' END, deadline_provisional "
                        "FROM requests %1 ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?")
             .arg(where),
         values};
@@ -644,7 +644,7 @@ Result<QList<RequestSummary>> SqlStore::listRequests(const RequestFilter &filter
     while (q->next()) {
         result.append(RequestSummary {q->value(0).toString(), q->value(1).toString(), q->value(2).toString(),
             q->value(3).toString(), fromSqlTime(q->value(4)), q->value(5).toString(), q->value(6).toString(),
-            q->value(7).toLongLong(), q->value(8).toInt() != 0, fromSqlDate(q->value(9))});
+            q->value(7).toLongLong(), q->value(8).toInt() != 0, fromSqlDate(q->value(9)), q->value(10).toInt() != 0});
     }
     return result;
 }

@@ -39,6 +39,7 @@ struct RequestSummary {
     qint64 version = 0;
     bool closed = false;
     QDate due; // invalid while the clock has not started
+    bool duePaused = false; // paused at the last change: the due date moves each day until the answer
 };
 
 // How much of a request to read: the record alone (what actions need), or

@@ -225,6 +225,15 @@ Status extendEffect(EffectContext &ctx)
     return {};
 }
 
+// Identity or authority evidence is a start event (DOMAIN, time limits, 1):
+// the clock runs from the latest of receipt, evidence and fee.
+void evidenceArrived(EffectContext &ctx)
+{
+    const QDate day = ctx.effectiveDay.isValid() ? ctx.effectiveDay : ctx.today;
+    if (!ctx.request.identityReceived.isValid() || day > ctx.request.identityReceived)
+        ctx.request.identityReceived = day;
+}
+
 ActionRegistry makeBuiltins()
 {
     ActionRegistry registry;
@@ -271,6 +280,7 @@ ActionRegistry makeBuiltins()
         QStringLiteral("Record that evidence of the requester's authority to act for the subject was received."),
         [](EffectContext &ctx) -> Status {
             ctx.request.authorityReceived = true;
+            evidenceArrived(ctx);
             return {};
         },
         noParams);
@@ -279,6 +289,7 @@ ActionRegistry makeBuiltins()
         QStringLiteral("record-identity-verified"), QStringLiteral("Record when identity evidence was verified."),
         [](EffectContext &ctx) -> Status {
             ctx.request.identityVerifiedAt = ctx.now;
+            evidenceArrived(ctx);
             return {};
         },
         noParams);

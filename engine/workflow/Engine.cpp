@@ -427,10 +427,12 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     Result<std::shared_ptr<const WorkingCalendar>> workingDays = calendar();
     if (!workingDays)
         return workingDays.error();
-    Result<Deadline> deadlineBefore = computeDeadline(before, **workingDays, false);
+    Request adopted = before;
+    adoptLegacyClock(adopted, def);
+    Result<Deadline> deadlineBefore = computeDeadline(adopted, **workingDays, false);
     if (!deadlineBefore)
         return deadlineBefore.error();
-    Request after = before;
+    Request after = adopted;
     QList<OutboxMessage> queued;
     // The day the clock changes: today, or the day the officer says it
     // happened (evidence or an answer that arrived before it was recorded).
@@ -486,11 +488,12 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     // evidence starts it that day; the days in a paused state, both ends
     // counted, are added to the period.
     if (const StateDef *origin = def.state(before.state); origin && target && origin != target) {
-        if (origin->clock == ClockBehaviour::NotStarted && target->clock != ClockBehaviour::NotStarted) {
+        const bool clockRunsThere = target->clock == ClockBehaviour::Running || target->clock == ClockBehaviour::Paused;
+        if (origin->clock == ClockBehaviour::NotStarted && clockRunsThere) {
             after.awaitingEvidence = false;
-            // What the council waited for: the fee, when this action recorded
-            // its payment; otherwise identity or authority evidence.
-            if (after.feePaid == before.feePaid)
+            // The recording effects date what arrived (evidence, fee); a
+            // workflow without them starts the clock on the day it moves on.
+            if (after.feePaid == before.feePaid && after.identityReceived == before.identityReceived)
                 after.identityReceived = effective;
         } else if (target->clock == ClockBehaviour::NotStarted && origin->clock != ClockBehaviour::NotStarted) {
             after.awaitingEvidence = true;
@@ -503,8 +506,13 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
                             .arg(effective.toString(Qt::ISODate), after.pauses.constLast().from.toString(Qt::ISODate))});
             after.pauses.last().to = effective;
         }
-        if (target->clock == ClockBehaviour::Paused && origin->clock != ClockBehaviour::Paused)
+        if (target->clock == ClockBehaviour::Paused && origin->clock != ClockBehaviour::Paused) {
+            if (!after.pauses.isEmpty() && after.pauses.constLast().to.isValid() && effective <= after.pauses.constLast().to)
+                return makeError(ErrorCode::Invalid, QStringLiteral("'%1' was not done: the inputs are not right").arg(action),
+                    {QStringLiteral("input 'effective-date': %1 falls in the last clarification, answered on %2")
+                            .arg(effective.toString(Qt::ISODate), after.pauses.constLast().to.toString(Qt::ISODate))});
             after.pauses.append(ClockPause {effective, QDate()});
+        }
     }
     Result<Deadline> recomputed = computeDeadline(after, **workingDays, true);
     if (!recomputed)
@@ -652,6 +660,21 @@ Result<std::shared_ptr<const WorkingCalendar>> Engine::calendar()
     return m_calendar;
 }
 
+void Engine::adoptLegacyClock(Request &request, const WorkflowDefinition &def) const
+{
+    // A request filed before the register kept clocks (schema version 1) has
+    // no rule set and no clock record: take them from where it stands now.
+    if (!request.ruleSet.isEmpty())
+        return;
+    if (Result<const DeadlineRuleSet *> rules = rulesOf(request))
+        request.ruleSet = (*rules)->id;
+    if (const StateDef *state = def.state(request.state)) {
+        request.awaitingEvidence = state->clock == ClockBehaviour::NotStarted;
+        if (state->clock == ClockBehaviour::Paused && (request.pauses.isEmpty() || request.pauses.constLast().to.isValid()))
+            request.pauses.append(ClockPause {request.updatedAt.toTimeZone(councilTimeZone()).date(), QDate()});
+    }
+}
+
 Result<const DeadlineRuleSet *> Engine::rulesOf(const Request &request) const
 {
     const DeadlineRuleBook &book = DeadlineRuleBook::shipped();
@@ -660,10 +683,11 @@ Result<const DeadlineRuleSet *> Engine::rulesOf(const Request &request) const
         : book.byId(request.ruleSet);
     if (!rules)
         return makeError(ErrorCode::Unsupported,
-            request.ruleSet.isEmpty() ? QStringLiteral("no %1 deadline rules apply to a request received on %2")
-                                            .arg(m_options.regime, request.received.date().toString(Qt::ISODate))
-                                      : QStringLiteral("%1 is pinned to deadline rules '%2', which this Rightsflow does not know")
-                                            .arg(request.reference, request.ruleSet));
+            request.ruleSet.isEmpty()
+                ? QStringLiteral("no %1 deadline rules apply to a request received on %2")
+                      .arg(m_options.regime, request.received.toTimeZone(councilTimeZone()).date().toString(Qt::ISODate))
+                : QStringLiteral("%1 is pinned to deadline rules '%2', which this Rightsflow does not know")
+                      .arg(request.reference, request.ruleSet));
     return rules;
 }
 
@@ -683,11 +707,18 @@ Result<Deadline> Engine::computeDeadline(const Request &request, const WorkingCa
     return DeadlineCalculator::compute(**rules, calendar, input, explain);
 }
 
-Result<Deadline> Engine::deadlineOf(const Request &request, bool explain)
+Result<Deadline> Engine::deadlineOf(const Request &stored, bool explain)
 {
     Result<std::shared_ptr<const WorkingCalendar>> workingDays = calendar();
     if (!workingDays)
         return workingDays.error();
+    Request request = stored;
+    if (request.ruleSet.isEmpty()) {
+        Result<std::shared_ptr<const WorkflowDefinition>> def = definitionOf(request);
+        if (!def)
+            return def.error();
+        adoptLegacyClock(request, **def);
+    }
     return computeDeadline(request, **workingDays, explain);
 }
 
@@ -696,7 +727,7 @@ Result<DeadlineStatus> Engine::statusOf(const Request &request)
     Result<std::shared_ptr<const WorkingCalendar>> workingDays = calendar();
     if (!workingDays)
         return workingDays.error();
-    Result<Deadline> deadline = computeDeadline(request, **workingDays, false);
+    Result<Deadline> deadline = deadlineOf(request, false);
     if (!deadline)
         return deadline.error();
     // Answered is what counts against the deadline, else closed.
@@ -744,8 +775,48 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
     Result<User> admin = requireAdmin(actor, QStringLiteral("change the calendar"));
     if (!admin)
         return admin.error();
+    // The calendar in use now, to compare each open request's due date with.
+    Result<std::shared_ptr<const WorkingCalendar>> previous = calendar();
+    if (!previous)
+        return previous.error();
+    Result<QMap<QString, QString>> settings = m_store.settings();
+    if (!settings)
+        return settings.error();
+    const QString regionName = newRegion.isEmpty() ? (*previous)->region() : newRegion;
+    QJsonObject audited = details;
+    audited.insert(QStringLiteral("previousCalendar"), settings->value(QStringLiteral("calendar"), QStringLiteral("shipped")));
+    audited.insert(QStringLiteral("previousRegion"), (*previous)->region());
+
     const QDateTime now = m_clock.now();
     if (holidays) {
+        Result<WorkingCalendar> incoming = holidays->region(regionName);
+        if (!incoming)
+            return incoming.error();
+        // A file that stops earlier than the one in use would silently drop
+        // bank holidays the register's deadlines already count.
+        if (incoming->lastYear() < (*previous)->lastYear() || incoming->firstYear() > (*previous)->firstYear())
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("%1 holds %2 bank holidays for %3 to %4, but the calendar in use covers %5 to %6; importing it "
+                               "would drop holidays. Nothing was changed.")
+                    .arg(holidays->source(), regionName)
+                    .arg(incoming->firstYear())
+                    .arg(incoming->lastYear())
+                    .arg((*previous)->firstYear())
+                    .arg((*previous)->lastYear()));
+        QStringList added;
+        QStringList removed;
+        for (int year = incoming->firstYear(); year <= incoming->lastYear(); ++year) {
+            for (const BankHoliday &h : incoming->holidaysIn(year)) {
+                if (!(*previous)->holiday(h.date))
+                    added << h.date.toString(Qt::ISODate);
+            }
+            for (const BankHoliday &h : (*previous)->holidaysIn(year)) {
+                if (!incoming->holiday(h.date))
+                    removed << h.date.toString(Qt::ISODate);
+            }
+        }
+        audited.insert(QStringLiteral("added"), QJsonArray::fromStringList(added));
+        audited.insert(QStringLiteral("removed"), QJsonArray::fromStringList(removed));
         if (Status s = m_store.storeCalendar(holidays->hash(), holidays->json(), holidays->source(), admin->name, now); !s)
             return s.error();
         if (Status s = m_store.setSetting(QStringLiteral("calendar"), holidays->hash()); !s)
@@ -765,8 +836,9 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
     if (!workingDays)
         return workingDays.error();
 
-    // Every open request gets the due date the new calendar gives, audited
-    // where it changed.
+    // Every open request whose due date the change moves gets the new one,
+    // audited; both dates are worked out for today, so a paused request's
+    // daily drift is not mistaken for the calendar's doing.
     Result<QStringList> open = m_store.openReferences();
     if (!open)
         return open.error();
@@ -775,10 +847,13 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
         Result<Request> before = m_store.loadRequest(reference, RequestDetail::Record);
         if (!before)
             return before.error();
+        Result<Deadline> was = computeDeadline(*before, **previous, false);
         Result<Deadline> deadline = computeDeadline(*before, **workingDays, true);
+        if (!was)
+            return was.error();
         if (!deadline)
             return deadline.error();
-        if (deadline->due == before->deadline.due && deadline->explanation == before->deadline.explanation)
+        if (deadline->due == was->due)
             continue;
         Request after = *before;
         after.deadline = *deadline;
@@ -787,7 +862,7 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
         if (Status s = m_store.updateRequest(*before, after); !s)
             return s.error();
         AuditEvent event = eventOn(after, admin->name, QStringLiteral("deadline-recomputed"));
-        event.inputs = QJsonObject {{QStringLiteral("from"), before->deadline.due.toString(Qt::ISODate)},
+        event.inputs = QJsonObject {{QStringLiteral("from"), was->due.toString(Qt::ISODate)},
             {QStringLiteral("to"), deadline->due.toString(Qt::ISODate)}, {QStringLiteral("because"), action}};
         if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)
             return appended.error();
@@ -797,7 +872,7 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
     event.at = now;
     event.actor = admin->name;
     event.action = action;
-    event.inputs = details;
+    event.inputs = audited;
     event.inputs.insert(QStringLiteral("openRequests"), int(open->size()));
     event.inputs.insert(QStringLiteral("dueDatesChanged"), changed);
     if (Result<AuditEvent> appended = m_store.appendAudit(event); !appended)

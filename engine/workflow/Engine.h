@@ -131,6 +131,7 @@ private:
         const User &user, const QJsonObject *inputs);
     [[nodiscard]] Error conflictError(const Request &current, qint64 expectedVersion);
     [[nodiscard]] Result<const DeadlineRuleSet *> rulesOf(const Request &request) const;
+    void adoptLegacyClock(Request &request, const WorkflowDefinition &def) const;
     [[nodiscard]] Result<Deadline> computeDeadline(const Request &request, const WorkingCalendar &calendar, bool explain) const;
     [[nodiscard]] Result<User> requireAdmin(const QString &actor, const QString &what);
     // In one transaction: switch calendar and/or region, recompute open due dates, audit it.
