@@ -50,6 +50,15 @@ private:
 
     static Request load(test::Fixture &fx, const QString &reference) { return *fx.engine->request(reference); }
 
+    // alice asks the requester for identity evidence or for clarification, today.
+    static bool askFor(test::Fixture &fx, const QString &reference, const QString &action)
+    {
+        const QMap<QString, QString> inputs = action == QLatin1String("request-identity")
+            ? input(QStringLiteral("evidence-needed"), QStringLiteral("Photo ID"))
+            : input(QStringLiteral("question"), QStringLiteral("Which years?"));
+        return fx.engine->fire(reference, action, QStringLiteral("alice"), inputs, {}).ok();
+    }
+
 private slots:
     void filingPinsTheRulesAndTheDueDate()
     {
@@ -89,10 +98,7 @@ private slots:
         QVERIFY(fx.setUp());
         const QString ref = fileAccess(fx, at(2026, 3, 2));
         fx.clock->set(at(2026, 3, 3));
-        QVERIFY(fx.engine
-                    ->fire(ref, QStringLiteral("request-identity"), QStringLiteral("alice"),
-                        input(QStringLiteral("evidence-needed"), QStringLiteral("Photo ID")), {})
-                    .ok());
+        QVERIFY(askFor(fx, ref, QStringLiteral("request-identity")));
         Request r = load(fx, ref);
         QVERIFY(r.awaitingEvidence);
         QVERIFY(!r.deadline.started);
@@ -118,10 +124,7 @@ private slots:
         QVERIFY(fx.setUp());
         const QString ref = fileAccess(fx, at(2026, 3, 2));
         fx.clock->set(at(2026, 3, 3));
-        QVERIFY(fx.engine
-                    ->fire(ref, QStringLiteral("request-identity"), QStringLiteral("alice"),
-                        input(QStringLiteral("evidence-needed"), QStringLiteral("Photo ID")), {})
-                    .ok());
+        QVERIFY(askFor(fx, ref, QStringLiteral("request-identity")));
         fx.clock->set(at(2026, 3, 12));
         QMap<QString, QString> evidence {{QStringLiteral("evidence"), QStringLiteral("Passport seen")}};
         const qint64 version = load(fx, ref).version;
@@ -200,10 +203,7 @@ private slots:
         QVERIFY(fx.setUp());
         const QString ref = fileAccess(fx, at(2026, 3, 2));
         fx.clock->set(at(2026, 3, 3));
-        QVERIFY(fx.engine
-                    ->fire(ref, QStringLiteral("request-identity"), QStringLiteral("alice"),
-                        input(QStringLiteral("evidence-needed"), QStringLiteral("Photo ID")), {})
-                    .ok());
+        QVERIFY(askFor(fx, ref, QStringLiteral("request-identity")));
         fx.clock->set(at(2026, 4, 20));
         QVERIFY(fx.engine->fire(ref, QStringLiteral("close-no-evidence"), QStringLiteral("alice"), {}, {}).ok());
         const Request r = load(fx, ref);
@@ -235,10 +235,7 @@ private slots:
         QVERIFY(fx.setUp());
         const QString ref = fileAccess(fx, at(2026, 3, 2)); // due Thursday 2 April
         fx.clock->set(at(2026, 4, 6));
-        QVERIFY(fx.engine
-                    ->fire(ref, QStringLiteral("request-clarification"), QStringLiteral("alice"),
-                        input(QStringLiteral("question"), QStringLiteral("Which years?")), {})
-                    .ok());
+        QVERIFY(askFor(fx, ref, QStringLiteral("request-clarification")));
         const Request r = load(fx, ref);
         QCOMPARE(r.deadline.due, QDate(2026, 4, 2));
         QCOMPARE(toString(fx.engine->statusOf(r)->state), toString(DeadlineState::Overdue));
@@ -318,10 +315,7 @@ private slots:
         QVERIFY(fx.setUp());
         const QString ref = fileAccess(fx, at(2026, 3, 2));
         fx.clock->set(at(2026, 3, 3));
-        QVERIFY(fx.engine
-                    ->fire(ref, QStringLiteral("request-clarification"), QStringLiteral("alice"),
-                        input(QStringLiteral("question"), QStringLiteral("Which years?")), {})
-                    .ok());
+        QVERIFY(askFor(fx, ref, QStringLiteral("request-clarification")));
         // While paused, the due date moves with each day.
         fx.clock->set(at(2026, 3, 6));
         Request r = load(fx, ref);
