@@ -167,21 +167,26 @@ private slots:
         test::Fixture fx;
         QVERIFY(populate(fx));
         std::atomic<bool> stop {false};
+        std::atomic<bool> writerDone {false};
         std::atomic<int> written {0};
         std::thread writer([&] {
-            SqlStore store(SqlDialect::Sqlite, fx.registerPath());
-            if (!store.open())
-                return;
-            Engine engine(store, fx.library, *fx.clock);
-            while (!stop.load() && written.load() < 2000) {
-                if (!engine.addNote(QStringLiteral("DSR-2026-000001"), QStringLiteral("bilal"), QStringLiteral("still working")))
-                    return;
-                ++written;
+            std::unique_ptr<SqlStore> store = fx.openAnother();
+            if (store) {
+                Engine engine(*store, fx.library, *fx.clock);
+                while (!stop.load() && written.load() < 2000) {
+                    if (!engine.addNote(
+                            QStringLiteral("DSR-2026-000001"), QStringLiteral("bilal"), QStringLiteral("still working")))
+                        break;
+                    ++written;
+                }
             }
+            writerDone = true;
         });
         int verified = 0;
         QString firstProblem;
-        while (verified < 40 && written.load() < 2000) {
+        // Verify at least 40 times, and until the writer has been writing for
+        // a while (its connection may take longer to open than 40 checks).
+        while ((verified < 40 || written.load() < 20) && !writerDone.load()) {
             Result<AuditVerification> result = fx.store->verifyAudit();
             if (!result || !result->intact) {
                 firstProblem = result ? result->problem : result.error().message;

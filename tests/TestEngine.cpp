@@ -297,15 +297,15 @@ private slots:
 
     void twoConnectionsToOneRegister()
     {
-        // Two officers' programs on one SQLite register: the second to act on
-        // what it loaded earlier gets the conflict.
+        // Two officers' programs on one register: the second to act on what
+        // it loaded earlier gets the conflict.
         test::Fixture fx;
         QVERIFY(setUpMini(fx));
         const QString ref
             = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
-        SqlStore otherStore(SqlDialect::Sqlite, fx.registerPath());
-        QVERIFY(otherStore.open().ok());
-        Engine other(otherStore, fx.library, *fx.clock);
+        std::unique_ptr<SqlStore> otherStore = fx.openAnother();
+        QVERIFY(otherStore);
+        Engine other(*otherStore, fx.library, *fx.clock);
         const qint64 seenByOther = other.request(ref)->version;
         QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}, 1).ok());
         // A fresh read on the other connection sees the change: no stale snapshot is held.
@@ -313,7 +313,7 @@ private slots:
         Result<FireOutcome> late = other.fire(ref, QStringLiteral("acknowledge"), QStringLiteral("bilal"), {}, {}, seenByOther);
         QVERIFY(!late.ok());
         QCOMPARE(late.error().code, ErrorCode::Conflict);
-        QVERIFY(otherStore.verifyAudit()->intact);
+        QVERIFY(otherStore->verifyAudit()->intact);
     }
 
     void roleIsEnforced()
@@ -385,9 +385,9 @@ private slots:
         // escalate notifies the DPO; in a register without one the effect fails
         // and the action leaves no trace.
         test::Fixture fx;
-        QVERIFY(fx.dir.isValid());
+        QVERIFY(fx.scratch.create());
         fx.clock = std::make_unique<FixedClock>(QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc()));
-        fx.store = std::make_unique<SqlStore>(SqlDialect::Sqlite, fx.registerPath(), SqlStore::Options {true});
+        fx.store = std::make_unique<SqlStore>(fx.dialect(), fx.location(), SqlStore::Options {true});
         QVERIFY(fx.store->open().ok());
         fx.library = *WorkflowLibrary::load(m_workflows.path());
         fx.engine = std::make_unique<Engine>(*fx.store, fx.library, *fx.clock);
@@ -418,8 +418,15 @@ private slots:
         {
             QSqlDatabase db = QSqlDatabase::database(fx.store->connectionName());
             QSqlQuery q(db);
-            QVERIFY(q.exec(QStringLiteral(
-                "CREATE TRIGGER outbox_down BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END")));
+            if (fx.dialect() == SqlDialect::Sqlite) {
+                QVERIFY(q.exec(QStringLiteral(
+                    "CREATE TRIGGER outbox_down BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END")));
+            } else {
+                QVERIFY(q.exec(QStringLiteral("CREATE FUNCTION outbox_down() RETURNS trigger LANGUAGE plpgsql AS "
+                                              "$$ BEGIN RAISE EXCEPTION 'outbox unavailable'; END $$")));
+                QVERIFY(q.exec(QStringLiteral(
+                    "CREATE TRIGGER outbox_down BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_down()")));
+            }
         }
         const Counts before = countsFor(fx, ref);
         Result<FireOutcome> outcome = fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {});
@@ -435,7 +442,8 @@ private slots:
         // Once the outbox is back the same action goes through.
         {
             QSqlQuery q(QSqlDatabase::database(fx.store->connectionName()));
-            QVERIFY(q.exec(QStringLiteral("DROP TRIGGER outbox_down")));
+            QVERIFY(q.exec(fx.dialect() == SqlDialect::Sqlite ? QStringLiteral("DROP TRIGGER outbox_down")
+                                                              : QStringLiteral("DROP TRIGGER outbox_down ON outbox")));
         }
         QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}).ok());
     }

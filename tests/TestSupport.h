@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// Shared fixtures for the engine suites: a real SQLite register in a
-// temporary directory, a fixed clock, the shipped workflows and an Engine.
+// Shared fixtures for the engine suites: a real register (SQLite, or
+// PostgreSQL when ctest runs the suite's postgres variant), a fixed clock,
+// the shipped workflows and an Engine.
 
+#include "ScratchRegister.h"
 #include "Staff.h"
 #include "core/Clock.h"
 #include "store/Register.h"
@@ -30,23 +32,41 @@ inline QString shippedWorkflowsDir()
 }
 
 struct Fixture {
-    QTemporaryDir dir;
+    ScratchRegister scratch;
     std::unique_ptr<FixedClock> clock;
     std::unique_ptr<SqlStore> store;
     WorkflowLibrary library;
     std::unique_ptr<Engine> engine;
 
-    [[nodiscard]] QString registerPath() const { return dir.filePath(QStringLiteral("register.sqlite")); }
+    ~Fixture()
+    {
+        // Connections close before the scratch database is dropped.
+        engine.reset();
+        store.reset();
+    }
+
+    [[nodiscard]] const QString &location() const { return scratch.location(); }
+    [[nodiscard]] SqlDialect dialect() const { return scratch.dialect(); }
+    // Another connection to the same register, as a second program would have.
+    [[nodiscard]] std::unique_ptr<SqlStore> openAnother() const
+    {
+        auto other = std::make_unique<SqlStore>(dialect(), location());
+        if (Status s = other->open(); !s) {
+            qWarning() << s.error().fullText();
+            return {};
+        }
+        return other;
+    }
 
     // Opens a fresh register with users alice (officer), bilal (officer),
     // dana (dpo) and root (admin), at 2026-03-02 09:00 UTC unless told otherwise.
     bool setUp(const QString &workflowsDir = shippedWorkflowsDir(),
         const QDateTime &now = QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc()))
     {
-        if (!dir.isValid())
+        if (!scratch.create())
             return false;
         clock = std::make_unique<FixedClock>(now);
-        store = std::make_unique<SqlStore>(SqlDialect::Sqlite, registerPath(), SqlStore::Options {true});
+        store = std::make_unique<SqlStore>(dialect(), location(), SqlStore::Options {true});
         if (Status s = store->open(); !s) {
             qWarning() << s.error().fullText();
             return false;

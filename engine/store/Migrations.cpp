@@ -74,8 +74,23 @@ Result<int> Migrator::migrate()
         return makeError(ErrorCode::Storage, what);
     };
 
+    // Several programs may open a new register at once (the worker and two
+    // desktops after an upgrade): one migrates, the others wait and then find
+    // the work done. SQLite's IMMEDIATE transaction already excludes other
+    // writers; PostgreSQL takes a transaction-scoped advisory lock.
+    if (m_dialect == SqlDialect::Postgres && !query.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7283501)")))
+        return fail(QStringLiteral("cannot lock the register for its schema upgrade: %1").arg(query.lastError().text()));
+    const Result<int> locked = currentVersion();
+    if (!locked)
+        return fail(locked.error().message);
+    if (*locked >= latestVersion()) {
+        if (!query.exec(QStringLiteral("COMMIT")))
+            return fail(QStringLiteral("cannot end the schema check: %1").arg(query.lastError().text()));
+        return *locked;
+    }
+
     for (const Migration &step : m_steps) {
-        if (step.version <= from)
+        if (step.version <= *locked)
             continue;
         for (const QString &statement : step.statements) {
             if (!query.exec(applyDialect(statement, m_dialect)))

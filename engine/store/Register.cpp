@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Register.h"
 
+#include "store/ConnectionUrl.h"
 #include "store/SqlStore.h"
 
 #include <QDir>
@@ -26,9 +27,14 @@ QString Register::resolveLocation(const QString &fromCommandLine)
 
 Result<std::unique_ptr<Store>> Register::open(const QString &location, bool create)
 {
-    if (location.startsWith(QLatin1String("postgres://")) || location.startsWith(QLatin1String("postgresql://")))
-        return makeError(ErrorCode::Unsupported,
-            QStringLiteral("PostgreSQL registers are not supported by this build yet; use a SQLite file path"));
+    if (PostgresLocation::isPostgresUrl(location)) {
+        // The database itself is made by its administrator (createdb); 'init'
+        // and every other command bring its schema up to date.
+        auto store = std::make_unique<SqlStore>(SqlDialect::Postgres, location);
+        if (Status s = store->open(); !s)
+            return s.error();
+        return std::unique_ptr<Store>(std::move(store));
+    }
     QString path = location;
     if (path.startsWith(QLatin1String("sqlite://")))
         path = path.mid(9);

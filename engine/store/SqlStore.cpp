@@ -4,6 +4,7 @@
 #include "core/Clock.h"
 #include "core/Logging.h"
 #include "request/IntakeValidator.h"
+#include "store/ConnectionUrl.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -216,13 +217,25 @@ SqlStore::~SqlStore()
 
 QString SqlStore::describe() const
 {
-    return m_dialect == SqlDialect::Sqlite ? QStringLiteral("SQLite register %1").arg(QDir::toNativeSeparators(m_location))
-                                           : QStringLiteral("PostgreSQL register");
+    if (m_dialect == SqlDialect::Sqlite)
+        return QStringLiteral("SQLite register %1").arg(QDir::toNativeSeparators(m_location));
+    const Result<PostgresLocation> location = PostgresLocation::parse(m_location);
+    return location ? location->display() : QStringLiteral("PostgreSQL register");
 }
 
 Error SqlStore::storageError(const QString &what, const QSqlQuery &query) const
 {
-    return makeError(ErrorCode::Storage, QStringLiteral("%1: %2 (%3)").arg(describe(), what, query.lastError().text()));
+    const QSqlError error = query.lastError();
+    // PostgreSQL reports the races of a shared register by SQLSTATE: a
+    // deadlock or serialisation failure (the other side won, try again) and a
+    // unique violation (someone else just created the same thing).
+    const QString state = error.nativeErrorCode();
+    const bool lostRace = m_dialect == SqlDialect::Postgres
+        && (state == QLatin1String("40P01") || state == QLatin1String("40001") || state == QLatin1String("23505"));
+    return makeError(lostRace ? ErrorCode::Conflict : ErrorCode::Storage,
+        QStringLiteral("%1: %2 (%3)%4")
+            .arg(describe(), what, error.text().trimmed(),
+                lostRace ? QStringLiteral("; another user changed the register at the same moment, try again") : QString()));
 }
 
 Result<Rows> SqlStore::exec(const QString &sql, const QVariantList &values)
@@ -255,9 +268,48 @@ Result<Rows> SqlStore::exec(const QString &sql, const QVariantList &values)
 
 Status SqlStore::open()
 {
-    if (m_dialect != SqlDialect::Sqlite)
-        return makeError(ErrorCode::Unsupported, QStringLiteral("this build of Rightsflow only opens SQLite registers"));
+    Status connected = m_dialect == SqlDialect::Sqlite ? openSqlite() : openPostgres();
+    if (!connected)
+        return connected;
+    Migrator migrator(m_connection, m_dialect);
+    const Result<int> migrated = migrator.migrate();
+    if (!migrated)
+        return makeError(migrated.error().code, QStringLiteral("%1: %2").arg(describe(), migrated.error().message));
+    return {};
+}
 
+Status SqlStore::openPostgres()
+{
+    Result<PostgresLocation> location = PostgresLocation::parse(m_location);
+    if (!location)
+        return location.error();
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+        return makeError(
+            ErrorCode::Unsupported, QStringLiteral("Qt's PostgreSQL driver is not installed (Debian package libqt6sql6-psql)"));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connection);
+    db.setHostName(location->host);
+    db.setPort(location->port);
+    db.setDatabaseName(location->database);
+    db.setUserName(location->user);
+    db.setPassword(location->password);
+    db.setConnectOptions(location->options.join(QLatin1Char(';')));
+    if (!db.open())
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("%1: cannot connect: %2").arg(describe(), db.lastError().databaseText().trimmed()));
+    QSqlQuery session(db);
+    // A writer waits for another's lock a while rather than fail at once, and
+    // a connection left mid-transaction does not hold locks for ever.
+    const QStringList settings {
+        QStringLiteral("SET lock_timeout = '15s'"), QStringLiteral("SET idle_in_transaction_session_timeout = '10min'")};
+    for (const QString &statement : settings) {
+        if (!session.exec(statement))
+            return storageError(QStringLiteral("cannot prepare the session (%1)").arg(statement), session);
+    }
+    return {};
+}
+
+Status SqlStore::openSqlite()
+{
     const QFileInfo file(m_location);
     if (!file.exists()) {
         if (!m_options.createIfMissing)
@@ -308,10 +360,6 @@ Status SqlStore::open()
         if (!pragma.exec(statement))
             return storageError(QStringLiteral("cannot set %1").arg(statement), pragma);
     }
-    Migrator migrator(m_connection, m_dialect);
-    const Result<int> migrated = migrator.migrate();
-    if (!migrated)
-        return makeError(migrated.error().code, QStringLiteral("%1: %2").arg(describe(), migrated.error().message));
     return {};
 }
 

@@ -46,7 +46,7 @@ public:
         bool createIfMissing = false; // SQLite: create the file (rightsflow init)
     };
 
-    // `location` is a file path for SQLite.
+    // `location` is a file path for SQLite, a postgresql:// URL for PostgreSQL.
     SqlStore(SqlDialect dialect, QString location, Options options);
     SqlStore(SqlDialect dialect, QString location)
         : SqlStore(dialect, std::move(location), Options {})
@@ -103,6 +103,8 @@ public:
     [[nodiscard]] Result<QList<OutboxMessage>> outbox(const QString &reference) override;
 
 private:
+    [[nodiscard]] Status openSqlite();
+    [[nodiscard]] Status openPostgres();
     // Prepares and runs one statement with positional values.
     [[nodiscard]] Result<Rows> exec(const QString &sql, const QVariantList &values = {});
     [[nodiscard]] Error storageError(const QString &what, const QSqlQuery &query) const;

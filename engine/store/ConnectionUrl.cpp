@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ConnectionUrl.h"
+
+#include <QUrl>
+#include <QUrlQuery>
+
+namespace rf {
+
+namespace {
+
+// libpq parameters an administrator may set in the URL's query. Anything else
+// is refused by name rather than passed on to fail obscurely.
+const QStringList kAllowedOptions {
+    QStringLiteral("sslmode"),
+    QStringLiteral("sslrootcert"),
+    QStringLiteral("sslcert"),
+    QStringLiteral("sslkey"),
+    QStringLiteral("connect_timeout"),
+    QStringLiteral("application_name"),
+    QStringLiteral("target_session_attrs"),
+};
+
+} // namespace
+
+bool PostgresLocation::isPostgresUrl(const QString &location)
+{
+    return location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
+}
+
+Result<PostgresLocation> PostgresLocation::parse(const QString &url)
+{
+    // Messages about a bad URL never repeat it: it may carry a password.
+    const QUrl parsed(url, QUrl::StrictMode);
+    if (!isPostgresUrl(url) || !parsed.isValid())
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("the register URL is not a valid PostgreSQL URL; expected "
+                           "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require]"));
+    PostgresLocation location;
+    if (!parsed.host().isEmpty())
+        location.host = parsed.host();
+    if (parsed.port() != -1)
+        location.port = parsed.port();
+    location.user = parsed.userName(QUrl::FullyDecoded);
+    location.password = parsed.password(QUrl::FullyDecoded);
+    location.database = parsed.path(QUrl::FullyDecoded).mid(1);
+    if (location.database.isEmpty() || location.database.contains(QLatin1Char('/')))
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("the PostgreSQL register URL names no database: add it after the host, as in "
+                           "postgresql://USER@HOST:PORT/rightsflow"));
+    const QUrlQuery query(parsed);
+    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (!kAllowedOptions.contains(key))
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("the PostgreSQL register URL has an unknown option '%1'; allowed: %2")
+                    .arg(key, kAllowedOptions.join(QStringLiteral(", "))));
+        location.options << key + QLatin1Char('=') + value;
+    }
+    if (!query.hasQueryItem(QStringLiteral("connect_timeout")))
+        location.options << QStringLiteral("connect_timeout=10");
+    if (!query.hasQueryItem(QStringLiteral("application_name")))
+        location.options << QStringLiteral("application_name=rightsflow");
+    return location;
+}
+
+QString PostgresLocation::display() const
+{
+    return QStringLiteral("PostgreSQL register %1 on %2:%3").arg(database, host).arg(port);
+}
+
+} // namespace rf
