@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Cli.h"
+#include "CliSupport.h"
 
 #include "calendar/DeadlineCalculator.h"
 #include "cli/Demo.h"
 #include "core/Clock.h"
+#include "store/ConnectionUrl.h"
 #include "store/Register.h"
 #include "workflow/DotExport.h"
 #include "workflow/Engine.h"
@@ -22,7 +24,7 @@
 
 namespace rf {
 
-namespace {
+namespace cli {
 
 const QString kProgram = QStringLiteral("rightsflow");
 
@@ -50,12 +52,19 @@ Commands:
   calendar show YEAR           the bank holidays of a year
   calendar import FILE --as ADMIN   use a newer GOV.UK bank holidays file
   calendar region REGION --as ADMIN choose whose bank holidays count
+  worker [--once] [--drop-dir DIR]  fire timers, deliver messages, purge old requests
+  outbox list [--status S]     queued, sent and parked messages
+  outbox show ID               one message, with its last delivery error
+  outbox retry ID --as USER    send a parked message again
+  retention show               how long closed requests are kept
+  retention set MONTHS --as ADMIN   set it; the worker purges what is older
   demo                         file sample requests of every right and drive them
 
 Run 'rightsflow COMMAND --help' for a command's options.
 
-The register is --db PATH, else $RIGHTSFLOW_DB, else a SQLite file under your
-data directory. $RIGHTSFLOW_NOW (ISO date-time) fixes the clock for rehearsals
+The register is --db PATH-OR-URL, else $RIGHTSFLOW_DB, else a SQLite file under
+your data directory; a shared register is postgresql://USER@HOST:PORT/DATABASE
+(the password, if any, is never shown). $RIGHTSFLOW_NOW (ISO date-time) fixes the clock for rehearsals
 and tests. $RIGHTSFLOW_WORKFLOWS (or --workflows DIR) uses other workflow files
 than the shipped ones, for new requests. $RIGHTSFLOW_DUPLICATE_WINDOW_DAYS
 (default 30) is how far back a new request looks for a possible duplicate;
@@ -71,7 +80,9 @@ Exit codes: 0 done; 1 failed (e.g. audit trail broken); 2 bad arguments or input
 QCommandLineOption dbOption()
 {
     return QCommandLineOption(QStringLiteral("db"),
-        QStringLiteral("The register: a SQLite file path (default: $RIGHTSFLOW_DB, else %1).").arg(Register::defaultLocation()),
+        QStringLiteral("The register: a SQLite file path or a postgresql://USER@HOST:PORT/DATABASE URL "
+                       "(default: $RIGHTSFLOW_DB, else %1).")
+            .arg(Register::defaultLocation()),
         QStringLiteral("PATH"));
 }
 
@@ -87,14 +98,6 @@ QCommandLineOption jsonOption()
 {
     return QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print JSON instead of text."));
 }
-
-// Everything a command needs to act on the register.
-struct Session {
-    std::unique_ptr<Store> store;
-    std::unique_ptr<Clock> clock;
-    WorkflowLibrary library;
-    std::unique_ptr<Engine> engine;
-};
 
 Result<std::unique_ptr<Clock>> makeClock()
 {
@@ -116,7 +119,7 @@ QString workflowsDirectory(const QCommandLineParser &parser)
     return parser.optionNames().contains(option) ? parser.value(option) : WorkflowLibrary::defaultDirectory();
 }
 
-Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, bool create = false)
+Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, bool create)
 {
     auto session = std::make_unique<Session>();
     Result<std::unique_ptr<Clock>> clock = makeClock();
@@ -268,9 +271,9 @@ Result<QMap<QString, QString>> keyValues(const QStringList &items, const QString
     return result;
 }
 
-} // namespace
+} // namespace cli
 
-namespace {
+namespace cli {
 
 QString isoDate(const QDate &date)
 {
@@ -308,7 +311,9 @@ QString defaultRegion()
     return region.isEmpty() ? QStringLiteral("england-and-wales") : region;
 }
 
-} // namespace
+} // namespace cli
+
+using namespace cli;
 
 int Cli::exitCodeFor(ErrorCode code)
 {
@@ -397,18 +402,17 @@ int Cli::run(const QStringList &arguments)
         return cmdCalendar(rest);
     if (command == QLatin1String("demo"))
         return cmdDemo(rest);
+    if (command == QLatin1String("worker"))
+        return cmdWorker(rest);
+    if (command == QLatin1String("outbox"))
+        return cmdOutbox(rest);
+    if (command == QLatin1String("retention"))
+        return cmdRetention(rest);
     m_err << kProgram << ": unknown command '" << command << "' (see 'rightsflow --help')" << Qt::endl;
     return Usage;
 }
 
-namespace {
-
-// Parses a sub-command's arguments; returns false (and the exit code) when
-// the caller should stop: help printed or a usage error.
-struct Parsed {
-    bool proceed = false;
-    int exitCode = 0;
-};
+namespace cli {
 
 Parsed parseArgs(QCommandLineParser &parser, const QString &command, const QString &summary, const QStringList &args,
     QTextStream &out, QTextStream &err)
@@ -435,7 +439,8 @@ Parsed parseArgs(QCommandLineParser &parser, const QString &command, const QStri
     // --) than something to ignore.
     static const QStringList takesNoArguments {QStringLiteral("init"), QStringLiteral("workflow list"),
         QStringLiteral("user list"), QStringLiteral("request new"), QStringLiteral("request list"),
-        QStringLiteral("audit verify"), QStringLiteral("demo"), QStringLiteral("deadline")};
+        QStringLiteral("audit verify"), QStringLiteral("demo"), QStringLiteral("deadline"), QStringLiteral("worker"),
+        QStringLiteral("outbox list"), QStringLiteral("retention show")};
     if (takesNoArguments.contains(command) && !parser.positionalArguments().isEmpty()) {
         err << "rightsflow: " << command << " takes no arguments, but was given '"
             << parser.positionalArguments().join(QLatin1Char(' ')) << "' (see 'rightsflow " << command << " --help')" << Qt::endl;
@@ -444,7 +449,7 @@ Parsed parseArgs(QCommandLineParser &parser, const QString &command, const QStri
     return {true, 0};
 }
 
-} // namespace
+} // namespace cli
 
 int Cli::cmdInit(const QStringList &args)
 {
@@ -1395,7 +1400,8 @@ int Cli::cmdCalendar(const QStringList &args)
         // The register's calendar and region when there is a register to ask.
         QString regionName = parser.isSet(region) ? parser.value(region) : defaultRegion();
         std::optional<BankHolidays> holidays;
-        if (QFileInfo::exists(Register::resolveLocation(parser.value(QStringLiteral("db"))))) {
+        const QString location = Register::resolveLocation(parser.value(QStringLiteral("db")));
+        if (PostgresLocation::isPostgresUrl(location) || QFileInfo::exists(location)) {
             Result<std::unique_ptr<Session>> session = openSession(parser);
             if (!session)
                 return fail(session.error());

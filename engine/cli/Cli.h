@@ -54,6 +54,9 @@ private:
     int cmdDemo(const QStringList &args);
     int cmdDeadline(const QStringList &args);
     int cmdCalendar(const QStringList &args);
+    int cmdWorker(const QStringList &args);
+    int cmdOutbox(const QStringList &args);
+    int cmdRetention(const QStringList &args);
 };
 
 } // namespace rf

@@ -27,9 +27,35 @@ struct OutboxMessage {
     QString channel; // email, post, telephone (an officer calls) or internal (staff without e-mail)
     QString idempotencyKey; // unique: reference, audit sequence, template, recipient
     QJsonObject payload; // what the template needs
+    // queued (waiting for its first or next attempt), sent, or parked (kept
+    // failing or failed for good; an officer looks and retries it).
     QString status = QStringLiteral("queued");
     int attempts = 0;
     QDateTime createdAt;
+    QDateTime nextAttemptAt; // also the lease of a worker delivering it
+    QString lastError;
+    QDateTime sentAt;
+};
+
+// A timer of a request's workflow, scheduled for one moment (see TimerDef).
+struct ScheduledTimer {
+    qint64 id = 0;
+    qint64 requestId = 0;
+    QString reference;
+    QString timer; // the TimerDef name
+    QDateTime dueAt;
+    QString status = QStringLiteral("pending"); // pending, fired, cancelled
+    QDateTime finishedAt;
+    QString outcome; // what firing did, or why it was cancelled
+};
+
+// What retention removed from one request.
+struct PurgeCounts {
+    int identifiers = 0;
+    int notes = 0;
+    int attachments = 0;
+    int auditPayloads = 0;
+    int messages = 0;
 };
 
 } // namespace rf

@@ -107,6 +107,8 @@ struct Request {
     Deadline deadline; // as computed at the last change
     QDateTime createdAt;
     QDateTime updatedAt;
+    QDateTime stateEnteredAt; // when it entered its current state: timers count from it
+    QDateTime purgedAt; // retention removed its personal data; the statistics remain
     QList<Note> notes;
     QList<Attachment> attachments;
 

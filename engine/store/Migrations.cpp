@@ -207,6 +207,25 @@ QList<Migration> Migrator::schemaHistory()
                                "imported_at TEXT NOT NULL, imported_by TEXT NOT NULL)"),
             },
         },
+        Migration {
+            3,
+            QStringLiteral("the worker: workflow timers, outbox delivery with retries, retention purges"),
+            {
+                QStringLiteral("ALTER TABLE requests ADD COLUMN state_entered_at TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE requests ADD COLUMN purged_at TEXT NOT NULL DEFAULT ''"),
+                // Retention looks for closed requests by the day they closed.
+                QStringLiteral("CREATE INDEX requests_closed_at ON requests (closed, closed_at)"),
+                QStringLiteral(
+                    "CREATE TABLE timers (id %ID%, request_id BIGINT NOT NULL REFERENCES requests(id) ON DELETE CASCADE, "
+                    "reference TEXT NOT NULL, timer TEXT NOT NULL, due_at TEXT NOT NULL, status TEXT NOT NULL, "
+                    "finished_at TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL DEFAULT '', "
+                    "UNIQUE (request_id, timer, due_at))"),
+                QStringLiteral("CREATE INDEX timers_due ON timers (status, due_at, id)"),
+                QStringLiteral("CREATE INDEX timers_by_reference ON timers (reference, id)"),
+                // Delivery takes due messages in id order.
+                QStringLiteral("CREATE INDEX outbox_due_by_id ON outbox (status, id, next_attempt_at)"),
+            },
+        },
     };
 }
 

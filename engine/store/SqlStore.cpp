@@ -76,6 +76,8 @@ const QStringList kRequestColumns {
     QStringLiteral("paused_days"),
     QStringLiteral("deadline_provisional"),
     QStringLiteral("deadline_explanation"),
+    QStringLiteral("state_entered_at"),
+    QStringLiteral("purged_at"),
 };
 
 QString sqlDate(const QDate &date)
@@ -157,6 +159,8 @@ QVariantList requestValues(const Request &r)
         r.deadline.pausedDays,
         r.deadline.provisional ? 1 : 0,
         r.deadline.explanation.join(QLatin1Char('\n')),
+        sqlTime(r.stateEnteredAt),
+        sqlTime(r.purgedAt),
     };
 }
 
@@ -578,6 +582,8 @@ Result<Request> SqlStore::loadRequest(const QString &reference, RequestDetail de
     r.deadline.provisional = q->value(c++).toInt() != 0;
     const QString explanation = q->value(c++).toString();
     r.deadline.explanation = explanation.isEmpty() ? QStringList() : explanation.split(QLatin1Char('\n'));
+    r.stateEnteredAt = fromSqlTime(q->value(c++));
+    r.purgedAt = fromSqlTime(q->value(c++));
 
     Result<Rows> ids
         = exec(QStringLiteral("SELECT kind, value FROM request_identifiers WHERE request_id = ? ORDER BY position"), {r.id});
@@ -1023,14 +1029,17 @@ Result<qint64> SqlStore::enqueue(const OutboxMessage &message)
     return q->next() ? q->value(0).toLongLong() : qint64(0);
 }
 
-Result<QList<OutboxMessage>> SqlStore::outbox(const QString &reference)
+namespace {
+
+const QString kOutboxColumns = QStringLiteral(
+    "id, reference, template, recipient_role, recipient_name, recipient_address, channel, idempotency_key, payload, status, "
+    "attempts, created_at, next_attempt_at, last_error, sent_at");
+
+} // namespace
+
+Result<QList<OutboxMessage>> SqlStore::readOutbox(const QString &where, const QVariantList &values)
 {
-    const StatementsDone done(*this);
-    const QString sql
-        = QStringLiteral("SELECT id, reference, template, recipient_role, recipient_name, recipient_address, channel, "
-                         "idempotency_key, payload, status, attempts, created_at FROM outbox %1 ORDER BY id")
-              .arg(reference.isEmpty() ? QString() : QStringLiteral("WHERE reference = ?"));
-    Result<Rows> q = reference.isEmpty() ? exec(sql) : exec(sql, {reference});
+    Result<Rows> q = exec(QStringLiteral("SELECT %1 FROM outbox %2").arg(kOutboxColumns, where), values);
     if (!q)
         return q.error();
     QList<OutboxMessage> result;
@@ -1048,9 +1057,251 @@ Result<QList<OutboxMessage>> SqlStore::outbox(const QString &reference)
         m.status = q->value(9).toString();
         m.attempts = q->value(10).toInt();
         m.createdAt = fromSqlTime(q->value(11));
+        m.nextAttemptAt = fromSqlTime(q->value(12));
+        m.lastError = q->value(13).toString();
+        m.sentAt = fromSqlTime(q->value(14));
         result.append(m);
     }
     return result;
+}
+
+Result<QList<OutboxMessage>> SqlStore::outbox(const QString &reference)
+{
+    const StatementsDone done(*this);
+    return reference.isEmpty() ? readOutbox(QStringLiteral("ORDER BY id"), {})
+                               : readOutbox(QStringLiteral("WHERE reference = ? ORDER BY id"), {reference});
+}
+
+Result<QList<OutboxMessage>> SqlStore::outboxByStatus(const QString &status, int limit)
+{
+    const StatementsDone done(*this);
+    return status.isEmpty() ? readOutbox(QStringLiteral("ORDER BY id LIMIT ?"), {qMax(0, limit)})
+                            : readOutbox(QStringLiteral("WHERE status = ? ORDER BY id LIMIT ?"), {status, qMax(0, limit)});
+}
+
+Result<OutboxMessage> SqlStore::outboxMessage(qint64 id)
+{
+    const StatementsDone done(*this);
+    Result<QList<OutboxMessage>> found = readOutbox(QStringLiteral("WHERE id = ?"), {id});
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return makeError(ErrorCode::NotFound, QStringLiteral("no message %1 in the outbox").arg(id));
+    return found->first();
+}
+
+QString SqlStore::skipLocked() const
+{
+    return m_dialect == SqlDialect::Postgres ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString();
+}
+
+Result<std::optional<OutboxMessage>> SqlStore::claimOutbox(const QDateTime &now, const QDateTime &leaseUntil, qint64 afterId)
+{
+    const StatementsDone done(*this);
+    Result<QList<OutboxMessage>> due = readOutbox(
+        QStringLiteral("WHERE status = 'queued' AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT 1") + skipLocked(),
+        {isoUtc(now), afterId});
+    if (!due)
+        return due.error();
+    if (due->isEmpty())
+        return std::optional<OutboxMessage>();
+    OutboxMessage message = due->first();
+    Result<Rows> leased = exec(QStringLiteral("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?"),
+        {isoUtc(leaseUntil), message.id});
+    if (!leased)
+        return leased.error();
+    ++message.attempts;
+    message.nextAttemptAt = leaseUntil;
+    return std::optional<OutboxMessage>(message);
+}
+
+Status SqlStore::recordDelivery(
+    qint64 id, const QString &status, const QDateTime &at, const QDateTime &nextAttemptAt, const QString &error)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, sent_at = ? "
+                                         "WHERE id = ?"),
+        {status, isoUtc(nextAttemptAt.isValid() ? nextAttemptAt : at), error,
+            status == QLatin1String("sent") ? isoUtc(at) : QString(), id});
+    if (!q)
+        return q.error();
+    if (q->numRowsAffected() != 1)
+        return makeError(ErrorCode::NotFound, QStringLiteral("no message %1 in the outbox").arg(id));
+    return {};
+}
+
+Status SqlStore::requeueOutbox(qint64 id, const QDateTime &now)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ? "
+                                         "WHERE id = ? AND status = 'parked'"),
+        {isoUtc(now), id});
+    if (!q)
+        return q.error();
+    if (q->numRowsAffected() != 1) {
+        Result<OutboxMessage> message = outboxMessage(id);
+        if (!message)
+            return message.error();
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("message %1 is %2, not parked: only a parked message is retried by hand")
+                .arg(id)
+                .arg(message->status));
+    }
+    return {};
+}
+
+// --- timers ------------------------------------------------------------------------
+
+Status SqlStore::scheduleTimers(qint64 requestId, const QString &reference, const QList<ScheduledTimer> &timers)
+{
+    const StatementsDone done(*this);
+    Result<Rows> cleared = exec(QStringLiteral("DELETE FROM timers WHERE request_id = ? AND status = 'pending'"), {requestId});
+    if (!cleared)
+        return cleared.error();
+    for (const ScheduledTimer &timer : timers) {
+        Result<Rows> q = exec(QStringLiteral("INSERT INTO timers (request_id, reference, timer, due_at, status) "
+                                             "VALUES (?, ?, ?, ?, 'pending') ON CONFLICT (request_id, timer, due_at) DO NOTHING"),
+            {requestId, reference, timer.timer, isoUtc(timer.dueAt)});
+        if (!q)
+            return q.error();
+    }
+    return {};
+}
+
+namespace {
+
+const QString kTimerColumns = QStringLiteral("id, request_id, reference, timer, due_at, status, finished_at, outcome");
+
+ScheduledTimer timerFromRow(const Rows &q)
+{
+    return ScheduledTimer {q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toString(),
+        fromSqlTime(q.value(4)), q.value(5).toString(), fromSqlTime(q.value(6)), q.value(7).toString()};
+}
+
+} // namespace
+
+Result<std::optional<ScheduledTimer>> SqlStore::claimDueTimer(const QDateTime &now, qint64 afterId)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT %1 FROM timers WHERE status = 'pending' AND due_at <= ? AND id > ? "
+                                         "ORDER BY id LIMIT 1%2")
+                              .arg(kTimerColumns, skipLocked()),
+        {isoUtc(now), afterId});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<ScheduledTimer>();
+    return std::optional<ScheduledTimer>(timerFromRow(*q));
+}
+
+Status SqlStore::finishTimer(qint64 id, const QString &status, const QDateTime &at, const QString &outcome)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q
+        = exec(QStringLiteral("UPDATE timers SET status = ?, finished_at = ?, outcome = ? WHERE id = ? AND status = 'pending'"),
+            {status, isoUtc(at), outcome, id});
+    if (!q)
+        return q.error();
+    if (q->numRowsAffected() != 1)
+        return makeError(ErrorCode::Conflict, QStringLiteral("timer %1 was already handled by another worker").arg(id));
+    return {};
+}
+
+Status SqlStore::setTimerOutcome(qint64 id, const QString &status, const QString &outcome)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("UPDATE timers SET status = ?, outcome = ? WHERE id = ?"), {status, outcome, id});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Result<QList<ScheduledTimer>> SqlStore::timers(const QString &reference)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q
+        = exec(QStringLiteral("SELECT %1 FROM timers WHERE reference = ? ORDER BY due_at, id").arg(kTimerColumns), {reference});
+    if (!q)
+        return q.error();
+    QList<ScheduledTimer> result;
+    while (q->next())
+        result.append(timerFromRow(*q));
+    return result;
+}
+
+// --- retention ----------------------------------------------------------------------
+
+Result<QStringList> SqlStore::purgeCandidates(const QDateTime &closedBefore, int limit)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT reference FROM requests WHERE closed = 1 AND closed_at < ? AND purged_at = '' "
+                                         "ORDER BY closed_at, id LIMIT ?"),
+        {isoUtc(closedBefore), qMax(0, limit)});
+    if (!q)
+        return q.error();
+    QStringList references;
+    while (q->next())
+        references << q->value(0).toString();
+    return references;
+}
+
+Result<PurgeCounts> SqlStore::purgeRequest(qint64 requestId, const QString &reference, const QDateTime &now)
+{
+    const StatementsDone done(*this);
+    PurgeCounts counts;
+    auto run = [this](const QString &sql, const QVariantList &values, int *affected) -> Status {
+        Result<Rows> q = exec(sql, values);
+        if (!q)
+            return q.error();
+        if (affected)
+            *affected = q->numRowsAffected();
+        return {};
+    };
+    // What statistics need stays: right, channel, dates, states, the clock
+    // and its outcome. Everything naming or describing a person goes.
+    const QStringList personal {QStringLiteral("requester_name"), QStringLiteral("requester_email"),
+        QStringLiteral("requester_phone"), QStringLiteral("requester_address"), QStringLiteral("requester_postcode"),
+        QStringLiteral("subject_name"), QStringLiteral("subject_email"), QStringLiteral("subject_phone"),
+        QStringLiteral("subject_address"), QStringLiteral("subject_postcode"), QStringLiteral("relationship"),
+        QStringLiteral("scope"), QStringLiteral("extension_reason"), QStringLiteral("possible_duplicate_of")};
+    QStringList assignments;
+    for (const QString &column : personal)
+        assignments << column + QStringLiteral(" = ''");
+    int rows = 0;
+    if (Status s = run(QStringLiteral("UPDATE requests SET %1, purged_at = ? WHERE id = ? AND purged_at = ''")
+                           .arg(assignments.join(QStringLiteral(", "))),
+            {isoUtc(now), requestId}, &rows);
+        !s)
+        return s.error();
+    if (rows != 1)
+        return makeError(ErrorCode::Conflict, QStringLiteral("%1 was already purged").arg(reference));
+    if (Status s = run(QStringLiteral("DELETE FROM request_identifiers WHERE request_id = ?"), {requestId}, &counts.identifiers);
+        !s)
+        return s.error();
+    if (Status s = run(QStringLiteral("DELETE FROM request_notes WHERE request_id = ?"), {requestId}, &counts.notes); !s)
+        return s.error();
+    if (Status s = run(QStringLiteral("DELETE FROM attachments WHERE request_id = ?"), {requestId}, &counts.attachments); !s)
+        return s.error();
+    // The audit events stay, hashes and all: their payload was hashed on its
+    // own, so the chain still verifies without it.
+    if (Status s = run(QStringLiteral("UPDATE audit_events SET payload = NULL WHERE reference = ? AND payload IS NOT NULL"),
+            {reference}, &counts.auditPayloads);
+        !s)
+        return s.error();
+    // Messages keep their template, channel, status and dates; who they went
+    // to and what they said go. One still queued is parked: it must not be sent.
+    if (Status s
+        = run(QStringLiteral(
+                  "UPDATE outbox SET recipient_name = '', recipient_address = '', payload = '{}', "
+                  "last_error = CASE WHEN status = 'sent' THEN last_error ELSE 'purged by retention before delivery' END, "
+                  "status = CASE WHEN status = 'sent' THEN 'sent' ELSE 'parked' END WHERE reference = ?"),
+            {reference}, &counts.messages);
+        !s)
+        return s.error();
+    if (Status s = run(QStringLiteral("DELETE FROM timers WHERE request_id = ? AND status = 'pending'"), {requestId}, nullptr);
+        !s)
+        return s.error();
+    return counts;
 }
 
 } // namespace rf

@@ -101,6 +101,22 @@ public:
 
     [[nodiscard]] Result<qint64> enqueue(const OutboxMessage &message) override;
     [[nodiscard]] Result<QList<OutboxMessage>> outbox(const QString &reference) override;
+    [[nodiscard]] Result<QList<OutboxMessage>> outboxByStatus(const QString &status, int limit) override;
+    [[nodiscard]] Result<OutboxMessage> outboxMessage(qint64 id) override;
+    [[nodiscard]] Result<std::optional<OutboxMessage>> claimOutbox(
+        const QDateTime &now, const QDateTime &leaseUntil, qint64 afterId) override;
+    [[nodiscard]] Status recordDelivery(
+        qint64 id, const QString &status, const QDateTime &at, const QDateTime &nextAttemptAt, const QString &error) override;
+    [[nodiscard]] Status requeueOutbox(qint64 id, const QDateTime &now) override;
+
+    [[nodiscard]] Status scheduleTimers(qint64 requestId, const QString &reference, const QList<ScheduledTimer> &timers) override;
+    [[nodiscard]] Result<std::optional<ScheduledTimer>> claimDueTimer(const QDateTime &now, qint64 afterId) override;
+    [[nodiscard]] Status finishTimer(qint64 id, const QString &status, const QDateTime &at, const QString &outcome) override;
+    [[nodiscard]] Status setTimerOutcome(qint64 id, const QString &status, const QString &outcome) override;
+    [[nodiscard]] Result<QList<ScheduledTimer>> timers(const QString &reference) override;
+
+    [[nodiscard]] Result<QStringList> purgeCandidates(const QDateTime &closedBefore, int limit) override;
+    [[nodiscard]] Result<PurgeCounts> purgeRequest(qint64 requestId, const QString &reference, const QDateTime &now) override;
 
 private:
     [[nodiscard]] Status openSqlite();
@@ -143,6 +159,9 @@ private:
         QString hash;
     };
     [[nodiscard]] Result<AuditHead> readAuditHead(bool forUpdate);
+    // " FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite's one writer needs none.
+    [[nodiscard]] QString skipLocked() const;
+    [[nodiscard]] Result<QList<OutboxMessage>> readOutbox(const QString &where, const QVariantList &values);
 
     SqlDialect m_dialect;
     QString m_location;

@@ -121,6 +121,43 @@ public:
     // Transactional outbox.
     [[nodiscard]] virtual Result<qint64> enqueue(const OutboxMessage &message) = 0;
     [[nodiscard]] virtual Result<QList<OutboxMessage>> outbox(const QString &reference) = 0;
+    // Messages by status (empty: all), oldest first, at most `limit`.
+    [[nodiscard]] virtual Result<QList<OutboxMessage>> outboxByStatus(const QString &status, int limit) = 0;
+    [[nodiscard]] virtual Result<OutboxMessage> outboxMessage(qint64 id) = 0;
+    // Inside a transaction: takes the first message due at `now` with an id
+    // above `afterId`, one no other worker holds (PostgreSQL: SKIP LOCKED),
+    // counts the attempt and leases it until `leaseUntil` (its next attempt
+    // time, so a worker that dies mid-delivery leaves it to be retried).
+    [[nodiscard]] virtual Result<std::optional<OutboxMessage>> claimOutbox(
+        const QDateTime &now, const QDateTime &leaseUntil, qint64 afterId)
+        = 0;
+    // Records an attempt's outcome: status sent, queued (retry at nextAttemptAt) or parked.
+    [[nodiscard]] virtual Status recordDelivery(
+        qint64 id, const QString &status, const QDateTime &at, const QDateTime &nextAttemptAt, const QString &error)
+        = 0;
+    // A parked message goes back to the queue for an attempt at `now`.
+    [[nodiscard]] virtual Status requeueOutbox(qint64 id, const QDateTime &now) = 0;
+
+    // Workflow timers. scheduleTimers replaces the request's pending timers
+    // with `timers`; one that already fired for the same moment is not
+    // scheduled again.
+    [[nodiscard]] virtual Status scheduleTimers(qint64 requestId, const QString &reference, const QList<ScheduledTimer> &timers)
+        = 0;
+    // Inside a transaction: the first pending timer due at `now` with an id
+    // above `afterId`, locked against other workers (PostgreSQL: SKIP LOCKED).
+    [[nodiscard]] virtual Result<std::optional<ScheduledTimer>> claimDueTimer(const QDateTime &now, qint64 afterId) = 0;
+    // Marks a pending timer done (fired or cancelled); a Conflict if another
+    // worker already did. setTimerOutcome then records what firing came to.
+    [[nodiscard]] virtual Status finishTimer(qint64 id, const QString &status, const QDateTime &at, const QString &outcome) = 0;
+    [[nodiscard]] virtual Status setTimerOutcome(qint64 id, const QString &status, const QString &outcome) = 0;
+    [[nodiscard]] virtual Result<QList<ScheduledTimer>> timers(const QString &reference) = 0;
+
+    // Retention. Closed, not yet purged requests closed before `closedBefore`.
+    [[nodiscard]] virtual Result<QStringList> purgeCandidates(const QDateTime &closedBefore, int limit) = 0;
+    // Deletes the request's personal data (its identifiers, notes,
+    // attachments, the payloads of its audit events and messages, and the
+    // personal columns of its row), keeping what statistics need.
+    [[nodiscard]] virtual Result<PurgeCounts> purgeRequest(qint64 requestId, const QString &reference, const QDateTime &now) = 0;
 };
 
 // A write transaction that rolls back unless committed.

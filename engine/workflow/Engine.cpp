@@ -192,10 +192,13 @@ Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString 
         return deadline.error();
     r.deadline = *deadline;
     r.updatedAt = now;
+    r.stateEnteredAt = now;
     Result<qint64> id = m_store.insertRequest(r);
     if (!id)
         return id.error();
     r.id = *id;
+    if (Status s = scheduleTimers(r, *def, **workingDays); !s)
+        return s.error();
 
     AuditEvent event;
     event.reference = r.reference;
@@ -252,7 +255,8 @@ Status Engine::checkAvailable(const Request &request, const WorkflowDefinition &
             QStringLiteral("'%1' cannot be done on %2 while it is %3 (state %4)")
                 .arg(transition.name, request.reference, state ? state->label.toLower() : request.state, request.state));
     }
-    if (!transition.roles.contains(user.role))
+    // The worker fires what a workflow's timer names, whatever its roles.
+    if (user.role != kSystemRole && !transition.roles.contains(user.role))
         return makeError(ErrorCode::Forbidden,
             QStringLiteral("%1 (role %2) may not '%3' on %4; that needs the role %5")
                 .arg(user.name, user.role, transition.name, request.reference, transition.roles.join(QStringLiteral(" or "))));
@@ -393,8 +397,21 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     Result<Acting> acting = beginAction(tx, reference, userName);
     if (!acting)
         return acting.error();
-    const User *user = &acting->user;
-    const Request before = acting->request;
+    Result<FireOutcome> outcome = fireInTransaction(acting->user, acting->request, action, rawInputs, note, expectedVersion);
+    if (!outcome)
+        return outcome.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    qCInfo(lcWorkflow) << outcome->request.reference << action << acting->request.state << "->" << outcome->request.state << "by"
+                       << acting->user.name;
+    return outcome;
+}
+
+Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Request &loaded, const QString &action,
+    const QMap<QString, QString> &rawInputs, const QString &note, qint64 expectedVersion)
+{
+    const User *user = &actingUser;
+    const Request before = loaded;
     if (expectedVersion >= 0 && before.version != expectedVersion)
         return conflictError(before, expectedVersion);
 
@@ -524,6 +541,12 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     after.closedAt = !closesNow ? QDateTime() : before.closedAt.isValid() ? before.closedAt : now;
     after.version = before.version + 1;
     after.updatedAt = now;
+    // Timers in a state count from the day the request entered it; a request
+    // from before the register kept that date entered it at its last change.
+    if (after.state != before.state)
+        after.stateEnteredAt = now;
+    else if (!before.stateEnteredAt.isValid())
+        after.stateEnteredAt = before.updatedAt.isValid() ? before.updatedAt : now;
     if (Status s = m_store.updateRequest(before, after); !s) {
         if (s.error().code == ErrorCode::Conflict) {
             // Someone committed between our read and our write (possible on a
@@ -544,19 +567,25 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     if (!appended)
         return appended.error();
 
-    for (OutboxMessage &message : queued) {
+    if (Status s = enqueueAll(queued, after.reference, appended->seq); !s)
+        return s.error();
+    if (Status s = scheduleTimers(after, def, **workingDays); !s)
+        return s.error();
+    return FireOutcome {after, *appended, queued};
+}
+
+Status Engine::enqueueAll(QList<OutboxMessage> &messages, const QString &reference, qint64 auditSeq)
+{
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        OutboxMessage &message = messages[i];
         // Unique by construction: one audit event, one position in it.
-        message.idempotencyKey
-            = QStringLiteral("%1/%2/%3").arg(after.reference).arg(appended->seq).arg(&message - queued.data() + 1);
+        message.idempotencyKey = QStringLiteral("%1/%2/%3").arg(reference).arg(auditSeq).arg(i + 1);
         Result<qint64> id = m_store.enqueue(message);
         if (!id)
             return id.error();
         message.id = *id;
     }
-    if (Status s = tx.commit(); !s)
-        return s.error();
-    qCInfo(lcWorkflow) << after.reference << action << before.state << "->" << after.state << "by" << user->name;
-    return FireOutcome {after, *appended, queued};
+    return {};
 }
 
 Status Engine::addNote(const QString &reference, const QString &userName, const QString &text)
@@ -860,6 +889,11 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
         after.version = before->version + 1;
         after.updatedAt = now;
         if (Status s = m_store.updateRequest(*before, after); !s)
+            return s.error();
+        Result<std::shared_ptr<const WorkflowDefinition>> def = definitionOf(after);
+        if (!def)
+            return def.error();
+        if (Status s = scheduleTimers(after, **def, **workingDays); !s)
             return s.error();
         AuditEvent event = eventOn(after, admin->name, QStringLiteral("deadline-recomputed"));
         event.inputs = QJsonObject {{QStringLiteral("from"), was->due.toString(Qt::ISODate)},

@@ -49,6 +49,20 @@ struct FireOutcome {
     QList<OutboxMessage> queued;
 };
 
+// What one pass over the due timers did.
+struct TimerSweep {
+    int fired = 0; // fired a transition or queued its notice
+    int cancelled = 0; // no longer applied (the request moved on) or could not act
+    int deferred = 0; // lost a race with an officer; tried again next sweep
+    QStringList lines; // one per timer handled, for the worker's log
+};
+
+struct PurgeSweep {
+    int purged = 0;
+    int retentionMonths = 0; // 0: retention not configured, nothing purged
+    QStringList lines;
+};
+
 // The workflow runner and the engine's front door: the CLI, the desktop app
 // and the HTTP server all act on the register through this class and never
 // touch SQL. Every change is one transaction holding the request update, its
@@ -62,6 +76,10 @@ public:
     // The actor recorded for requests that arrive without a named user (the
     // web form, a script filing what the post room scanned).
     static inline const QString kIntakeActor = QStringLiteral("intake");
+    // The actor recorded for what the worker does by itself (timers,
+    // retention); its role is not one a user can be given.
+    static inline const QString kWorkerActor = QStringLiteral("worker");
+    static inline const QString kSystemRole = QStringLiteral("system");
 
     [[nodiscard]] const Clock &clock() const { return m_clock; }
     [[nodiscard]] const EngineOptions &options() const { return m_options; }
@@ -90,6 +108,22 @@ public:
         const QMap<QString, QString> &inputs, const QString &note, qint64 expectedVersion = -1);
 
     [[nodiscard]] Status addNote(const QString &reference, const QString &userName, const QString &text);
+
+    // --- the worker ------------------------------------------------------------
+    // The timers `request` should have now (see TimerDef): empty when closed.
+    [[nodiscard]] QList<ScheduledTimer> timersFor(
+        const Request &request, const WorkflowDefinition &def, const WorkingCalendar &calendar) const;
+    // Fires every timer due now, each once and in its own transaction; with
+    // several workers on PostgreSQL each timer goes to one of them.
+    [[nodiscard]] Result<TimerSweep> runDueTimers(int limit = 1000);
+    // Purges closed requests whose retention period has passed (the register
+    // setting retention-months; none while it is not set).
+    [[nodiscard]] Result<PurgeSweep> purgeExpired(int limit = 1000);
+    // The retention period in months; 0 when the council has not set one.
+    [[nodiscard]] Result<int> retentionMonths();
+    [[nodiscard]] Status setRetentionMonths(int months, const QString &actor);
+    // An officer sends a parked message back to the queue; audited.
+    [[nodiscard]] Status retryMessage(qint64 id, const QString &actor);
 
     // --- deadlines ---------------------------------------------------------
     // Today in council time (Europe/London).
@@ -125,6 +159,15 @@ private:
         Request request;
     };
     [[nodiscard]] Result<Acting> beginAction(Transaction &tx, const QString &reference, const QString &userName);
+    // Everything fire() does between loading the request and committing.
+    [[nodiscard]] Result<FireOutcome> fireInTransaction(const User &user, const Request &before, const QString &action,
+        const QMap<QString, QString> &rawInputs, const QString &note, qint64 expectedVersion);
+    // Gives each queued message its idempotency key and writes it to the outbox.
+    [[nodiscard]] Status enqueueAll(QList<OutboxMessage> &messages, const QString &reference, qint64 auditSeq);
+    [[nodiscard]] Status scheduleTimers(const Request &request, const WorkflowDefinition &def, const WorkingCalendar &calendar);
+    // Inside the caller's transaction: what a claimed timer does; the outcome line.
+    [[nodiscard]] Result<QString> fireTimer(const ScheduledTimer &timer, bool *cancelled);
+    [[nodiscard]] User workerUser() const;
     [[nodiscard]] AuditEvent eventOn(const Request &request, const QString &actor, const QString &action) const;
     [[nodiscard]] Result<QJsonObject> checkInputs(const TransitionDef &transition, const QMap<QString, QString> &raw);
     [[nodiscard]] Status checkAvailable(const Request &request, const WorkflowDefinition &def, const TransitionDef &transition,

@@ -189,7 +189,7 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
 
     check.unknownKeys(root, QStringLiteral("$"),
         {QStringLiteral("id"), QStringLiteral("title"), QStringLiteral("right"), QStringLiteral("description"),
-            QStringLiteral("initial"), QStringLiteral("states"), QStringLiteral("transitions")});
+            QStringLiteral("initial"), QStringLiteral("states"), QStringLiteral("transitions"), QStringLiteral("timers")});
     def.id = check.name(root, QStringLiteral("$"), QStringLiteral("id"));
     def.title = check.string(root, QStringLiteral("$"), QStringLiteral("title"), true);
     def.description = check.string(root, QStringLiteral("$"), QStringLiteral("description"), false);
@@ -384,6 +384,106 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
             t.effects.append(*step);
         }
         def.transitions.append(t);
+    }
+
+    // Timers: what the worker does by itself as time passes.
+    const QJsonArray timers = check.objectArray(root, QStringLiteral("$"), QStringLiteral("timers"), false);
+    for (qsizetype i = 0; i < timers.size(); ++i) {
+        const QString path = QStringLiteral("$.timers[%1]").arg(i);
+        if (!timers.at(i).isObject()) {
+            check.problem(path, QStringLiteral("expected an object, found %1").arg(typeName(timers.at(i))));
+            continue;
+        }
+        const QJsonObject object = timers.at(i).toObject();
+        check.unknownKeys(object, path,
+            {QStringLiteral("name"), QStringLiteral("description"), QStringLiteral("in"), QStringLiteral("after"),
+                QStringLiteral("before-due"), QStringLiteral("after-due"), QStringLiteral("fire"), QStringLiteral("notify")});
+        TimerDef timer;
+        timer.name = check.name(object, path);
+        timer.description = check.string(object, path, QStringLiteral("description"), false);
+        for (const TimerDef &other : def.timers) {
+            if (!timer.name.isEmpty() && other.name == timer.name)
+                check.problem(path + QStringLiteral(".name"), QStringLiteral("duplicate timer name \"%1\"").arg(timer.name));
+        }
+        const QStringList whenKeys {QStringLiteral("after"), QStringLiteral("before-due"), QStringLiteral("after-due")};
+        QStringList given;
+        for (const QString &key : whenKeys) {
+            if (object.contains(key))
+                given << key;
+        }
+        if (given.size() != 1) {
+            check.problem(path,
+                QStringLiteral("say when the timer fires with exactly one of \"after\" (with \"in\"), \"before-due\" or "
+                               "\"after-due\"%1")
+                    .arg(given.isEmpty() ? QString() : QStringLiteral(" (found %1)").arg(given.join(QStringLiteral(", ")))));
+        } else {
+            const QString key = given.first();
+            timer.kind = key == QLatin1String("after") ? TimerDef::Kind::InState
+                : key == QLatin1String("before-due")   ? TimerDef::Kind::BeforeDue
+                                                       : TimerDef::Kind::AfterDue;
+            const QString text = check.string(object, path, key, true);
+            if (const std::optional<Period> period = Period::parse(text))
+                timer.period = *period;
+            else if (!text.isEmpty())
+                check.problem(path + QLatin1Char('.') + key,
+                    QStringLiteral("\"%1\" is not a period (expected \"N days\", \"N working days\" or \"N months\")").arg(text));
+        }
+        timer.states = check.stringList(object, path, QStringLiteral("in"), timer.kind == TimerDef::Kind::InState);
+        if (timer.kind != TimerDef::Kind::InState && object.contains(QStringLiteral("in")))
+            check.problem(path + QStringLiteral(".in"),
+                QStringLiteral("only an \"after\" timer waits in states; due-date timers follow the clock"));
+        for (const QString &stateName : timer.states) {
+            if (!stateNames.contains(stateName))
+                check.problem(path + QStringLiteral(".in"), QStringLiteral("unknown state \"%1\"").arg(stateName));
+            else if (def.state(stateName)->kind == StateKind::Closed)
+                check.problem(
+                    path + QStringLiteral(".in"), QStringLiteral("state \"%1\" is closed: nothing waits there").arg(stateName));
+        }
+        timer.fire = check.string(object, path, QStringLiteral("fire"), false);
+        if (!timer.fire.isEmpty()) {
+            if (timer.kind != TimerDef::Kind::InState)
+                check.problem(path + QStringLiteral(".fire"),
+                    QStringLiteral("only an \"after\" timer fires a transition; due-date timers notify"));
+            const TransitionDef *transition = def.transition(timer.fire);
+            if (!transition)
+                check.problem(path + QStringLiteral(".fire"), QStringLiteral("unknown transition \"%1\"").arg(timer.fire));
+            else {
+                for (const QString &stateName : timer.states) {
+                    if (!transition->from.contains(stateName))
+                        check.problem(path + QStringLiteral(".fire"),
+                            QStringLiteral("transition \"%1\" does not leave state \"%2\"").arg(timer.fire, stateName));
+                }
+                if (!transition->inputs.isEmpty()) {
+                    for (const InputDef &input : transition->inputs) {
+                        if (input.required)
+                            check.problem(path + QStringLiteral(".fire"),
+                                QStringLiteral("transition \"%1\" needs the input \"%2\", which the worker cannot give")
+                                    .arg(timer.fire, input.name));
+                    }
+                }
+            }
+        }
+        if (object.contains(QStringLiteral("notify"))) {
+            const QJsonValue notify = object.value(QStringLiteral("notify"));
+            const QString nPath = path + QStringLiteral(".notify");
+            if (!notify.isObject()) {
+                check.problem(
+                    nPath, QStringLiteral("expected an object {\"to\": ..., \"template\": ...}, found %1").arg(typeName(notify)));
+            } else {
+                const QJsonObject n = notify.toObject();
+                check.unknownKeys(n, nPath, {QStringLiteral("to"), QStringLiteral("template")});
+                timer.notifyTo = check.string(n, nPath, QStringLiteral("to"), true);
+                timer.notifyTemplate = check.name(n, nPath, QStringLiteral("template"));
+                static const QStringList recipients {
+                    QStringLiteral("requester"), QStringLiteral("assignee"), QStringLiteral("dpo")};
+                if (!timer.notifyTo.isEmpty() && !recipients.contains(timer.notifyTo))
+                    check.problem(nPath + QStringLiteral(".to"),
+                        QStringLiteral("\"%1\" is not a recipient (expected requester, assignee or dpo)").arg(timer.notifyTo));
+            }
+        }
+        if (timer.fire.isEmpty() && timer.notifyTemplate.isEmpty())
+            check.problem(path, QStringLiteral("the timer does nothing: give it \"fire\" or \"notify\""));
+        def.timers.append(timer);
     }
 
     // The shape of the graph: only meaningful once names resolve.

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// What the command implementations share: the register session, the common
+// options and argument parsing. Internal to the rightsflow program.
+
+#include "core/Clock.h"
+#include "store/Store.h"
+#include "workflow/Engine.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QJsonValue>
+#include <QTextStream>
+
+#include <memory>
+
+namespace rf::cli {
+
+extern const QString kProgram;
+
+QCommandLineOption dbOption();
+QCommandLineOption jsonOption();
+
+// Everything a command needs to act on the register.
+struct Session {
+    std::unique_ptr<Store> store;
+    std::unique_ptr<Clock> clock;
+    WorkflowLibrary library;
+    std::unique_ptr<Engine> engine;
+};
+
+// The clock ($RIGHTSFLOW_NOW fixes it), the workflows, the register and an engine.
+Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, bool create = false);
+
+QString jsonText(const QJsonValue &value);
+// A moment in council time, as officers and letters give it.
+QString when(const QDateTime &t);
+
+// Parses a sub-command's arguments; `proceed` is false (with the exit code)
+// when the caller should stop: help printed or a usage error.
+struct Parsed {
+    bool proceed = false;
+    int exitCode = 0;
+};
+Parsed parseArgs(QCommandLineParser &parser, const QString &command, const QString &summary, const QStringList &args,
+    QTextStream &out, QTextStream &err);
+
+} // namespace rf::cli
