@@ -186,6 +186,7 @@ private slots:
     void validDefinitionParses();
     void hashIgnoresLayoutAndKeyOrder();
     void hashChangesWithAnyChangeOfMeaning();
+    void timersParse();
     void invalidDefinitionIsRefused_data();
     void invalidDefinitionIsRefused();
     void notJsonNamesLineAndColumn();
@@ -241,6 +242,47 @@ void TestWorkflowLoader::validDefinitionParses()
     static const QRegularExpression hex64(QStringLiteral("^[0-9a-f]{64}$"));
     QVERIFY2(hex64.match(def->hash).hasMatch(), qPrintable(def->hash));
     QCOMPARE(def->hash, QString::fromLatin1(QCryptographicHash::hash(def->canonicalJson, QCryptographicHash::Sha256).toHex()));
+}
+
+void TestWorkflowLoader::timersParse()
+{
+    const auto s = [](const char *text) { return QString::fromUtf8(text); };
+    QJsonObject json = validDefinition();
+    json.insert(s("timers"),
+        QJsonArray {QJsonObject {{s("name"), s("lapse")}, {s("description"), s("Nothing heard.")},
+                        {s("in"), QJsonArray {s("received")}}, {s("after"), s("1 month")}, {s("fire"), s("acknowledge")}},
+            QJsonObject {{s("name"), s("nudge")}, {s("before-due"), s("3 working days")},
+                {s("notify"), QJsonObject {{s("to"), s("assignee")}, {s("template"), s("due-reminder")}}}},
+            QJsonObject {{s("name"), s("late")}, {s("after-due"), s("1 day")},
+                {s("notify"), QJsonObject {{s("to"), s("dpo")}, {s("template"), s("overdue-escalation")}}}}});
+    const Result<WorkflowDefinition> def = WorkflowLoader().parse(QJsonDocument(json).toJson(), kSource);
+    QVERIFY2(def.ok(), def ? "" : qPrintable(def.error().fullText()));
+    QCOMPARE(def->timers.size(), 3);
+    const TimerDef &lapse = def->timers.at(0);
+    QCOMPARE(lapse.kind, TimerDef::Kind::InState);
+    QCOMPARE(lapse.states, QStringList {s("received")});
+    QCOMPARE(lapse.period.amount, 1);
+    QCOMPARE(lapse.period.unit, Period::Unit::Months);
+    QCOMPARE(lapse.fire, s("acknowledge"));
+    QCOMPARE(lapse.description, s("Nothing heard."));
+    const TimerDef &nudge = def->timers.at(1);
+    QCOMPARE(nudge.kind, TimerDef::Kind::BeforeDue);
+    QCOMPARE(nudge.period.amount, 3);
+    QCOMPARE(nudge.period.unit, Period::Unit::WorkingDays);
+    QCOMPARE(nudge.notifyTo, s("assignee"));
+    QCOMPARE(nudge.notifyTemplate, s("due-reminder"));
+    QCOMPARE(def->timers.at(2).kind, TimerDef::Kind::AfterDue);
+    QCOMPARE(def->timers.at(2).period.unit, Period::Unit::Days);
+    // Timers are part of the meaning: the version changes with them.
+    const Result<WorkflowDefinition> without = WorkflowLoader().parse(QByteArray(kValidDefinition), kSource);
+    QVERIFY(without->hash != def->hash);
+    // Periods read the way people write them.
+    QCOMPARE(Period::parse(s("1 day"))->toString(), s("1 day"));
+    QCOMPARE(Period::parse(s("10 working days"))->toString(), s("10 working days"));
+    QCOMPARE(Period::parse(s("  2 months "))->toString(), s("2 months"));
+    QVERIFY(!Period::parse(s("0 days")));
+    QVERIFY(!Period::parse(s("-1 days")));
+    QVERIFY(!Period::parse(s("one month")));
 }
 
 void TestWorkflowLoader::hashIgnoresLayoutAndKeyOrder()
@@ -445,6 +487,69 @@ void TestWorkflowLoader::invalidDefinitionIsRefused_data()
                 QJsonObject {{s("name"), s("park")}, {s("label"), s("Park")}, {s("from"), QJsonArray {s("checking")}},
                     {s("to"), s("limbo")}, {s("roles"), QJsonArray {s("officer")}}}}},
         s("$.states[4]"), s("state \"limbo\" has no way to a closed state"));
+    // Timers.
+    const auto timer = [&s](const QJsonObject &object) { return QJsonArray {object}; };
+    const QJsonObject notifyAssignee {{s("to"), s("assignee")}, {s("template"), s("due-reminder")}};
+    add("timer period not understood",
+        {{s("timers"), timer({{s("name"), s("nudge")}, {s("before-due"), s("a fortnight")}, {s("notify"), notifyAssignee}})}},
+        s("$.timers[0].before-due"), s("\"a fortnight\" is not a period"));
+    add("timer in working months",
+        {{s("timers"), timer({{s("name"), s("nudge")}, {s("after-due"), s("2 working months")}, {s("notify"), notifyAssignee}})}},
+        s("$.timers[0].after-due"), s("is not a period"));
+    add("timer with two moments",
+        {{s("timers"),
+            timer({{s("name"), s("nudge")}, {s("before-due"), s("3 days")}, {s("after-due"), s("1 day")},
+                {s("notify"), notifyAssignee}})}},
+        s("$.timers[0]"), s("exactly one of"));
+    add("timer with no moment", {{s("timers"), timer({{s("name"), s("nudge")}, {s("notify"), notifyAssignee}})}},
+        s("$.timers[0]"), s("exactly one of"));
+    add("timer in an unknown state",
+        {{s("timers"),
+            timer({{s("name"), s("lapse")}, {s("in"), QJsonArray {s("nowhere")}}, {s("after"), s("1 month")},
+                {s("fire"), s("acknowledge")}})}},
+        s("$.timers[0].in"), s("unknown state \"nowhere\""));
+    add("timer in a closed state",
+        {{s("timers"),
+            timer({{s("name"), s("lapse")}, {s("in"), QJsonArray {s("completed")}}, {s("after"), s("1 month")},
+                {s("notify"), notifyAssignee}})}},
+        s("$.timers[0].in"), s("is closed"));
+    add("timer fires a transition that does not leave its state",
+        {{s("timers"),
+            timer({{s("name"), s("lapse")}, {s("in"), QJsonArray {s("checking")}}, {s("after"), s("1 month")},
+                {s("fire"), s("acknowledge")}})}},
+        s("$.timers[0].fire"), s("does not leave state \"checking\""));
+    add("timer fires a transition that needs an input",
+        {{s("timers"),
+            timer({{s("name"), s("lapse")}, {s("in"), QJsonArray {s("checking")}}, {s("after"), s("1 month")},
+                {s("fire"), s("withdraw")}})}},
+        s("$.timers[0].fire"), s("needs the input \"reason\""));
+    add("timer fires an unknown transition",
+        {{s("timers"),
+            timer({{s("name"), s("lapse")}, {s("in"), QJsonArray {s("received")}}, {s("after"), s("1 month")},
+                {s("fire"), s("vanish")}})}},
+        s("$.timers[0].fire"), s("unknown transition \"vanish\""));
+    add("due-date timer fires a transition",
+        {{s("timers"), timer({{s("name"), s("nudge")}, {s("before-due"), s("3 working days")}, {s("fire"), s("acknowledge")}})}},
+        s("$.timers[0].fire"), s("only an \"after\" timer fires"));
+    add("due-date timer waits in a state",
+        {{s("timers"),
+            timer({{s("name"), s("nudge")}, {s("before-due"), s("3 working days")}, {s("in"), QJsonArray {s("checking")}},
+                {s("notify"), notifyAssignee}})}},
+        s("$.timers[0].in"), s("only an \"after\" timer waits"));
+    add("timer notifies nobody we know",
+        {{s("timers"),
+            timer({{s("name"), s("nudge")}, {s("after-due"), s("1 day")},
+                {s("notify"), QJsonObject {{s("to"), s("mayor")}, {s("template"), s("escalation")}}}})}},
+        s("$.timers[0].notify.to"), s("\"mayor\" is not a recipient"));
+    add("timer that does nothing",
+        {{s("timers"), timer({{s("name"), s("idle")}, {s("in"), QJsonArray {s("received")}}, {s("after"), s("2 days")}})}},
+        s("$.timers[0]"), s("the timer does nothing"));
+    add("duplicate timer names",
+        {{s("timers"),
+            QJsonArray {QJsonObject {{s("name"), s("nudge")}, {s("before-due"), s("3 days")}, {s("notify"), notifyAssignee}},
+                QJsonObject {{s("name"), s("nudge")}, {s("after-due"), s("1 day")}, {s("notify"), notifyAssignee}}}}},
+        s("$.timers[1].name"), s("duplicate timer name \"nudge\""));
+
     add("no closed state",
         {{s("states/2/kind"), s("open")}, {s("states/2/clock"), s("running")}, {s("states/3/kind"), s("waiting")},
             {s("states/3/clock"), s("paused")}},
