@@ -891,6 +891,9 @@ int Cli::cmdRequest(const QStringList &args)
         Result<QList<OutboxMessage>> messages = (*session)->store->outbox(r->reference);
         if (!messages)
             return fail(messages.error());
+        Result<QList<ScheduledTimer>> timers = (*session)->store->timers(r->reference);
+        if (!timers)
+            return fail(timers.error());
         if (parser.isSet(json)) {
             QJsonObject o = requestJson(*r);
             QJsonArray events;
@@ -914,6 +917,13 @@ int Cli::cmdRequest(const QStringList &args)
             }
             o.insert(QStringLiteral("actions"), actions);
             o.insert(QStringLiteral("messages"), messagesJson(*messages));
+            QJsonArray timerArray;
+            for (const ScheduledTimer &t : *timers)
+                timerArray.append(QJsonObject {{QStringLiteral("timer"), t.timer}, {QStringLiteral("dueAt"), isoUtc(t.dueAt)},
+                    {QStringLiteral("status"), t.status}, {QStringLiteral("outcome"), t.outcome}});
+            o.insert(QStringLiteral("timers"), timerArray);
+            if (r->purgedAt.isValid())
+                o.insert(QStringLiteral("purgedAt"), isoUtc(r->purgedAt));
             QJsonObject deadlineObject = deadlineJson(*deadline, *regionName);
             deadlineObject.insert(QStringLiteral("status"), toString(status->state));
             deadlineObject.insert(QStringLiteral("workingDaysLeft"), status->workingDaysLeft);
@@ -962,6 +972,8 @@ int Cli::cmdRequest(const QStringList &args)
             m_out << "  Responded:   " << when(r->respondedAt) << Qt::endl;
         if (r->closedAt.isValid())
             m_out << "  Closed:      " << when(r->closedAt) << Qt::endl;
+        if (r->purgedAt.isValid())
+            m_out << "  Purged:      " << when(r->purgedAt) << " (personal data deleted under the retention period)" << Qt::endl;
         if (deadline->started)
             m_out << "  Due:         " << DeadlineCalculator::britishDate(deadline->due) << " (" << toString(status->state)
                   << (status->state == DeadlineState::DueSoon || status->state == DeadlineState::OnTrack
@@ -1009,6 +1021,12 @@ int Cli::cmdRequest(const QStringList &args)
             for (const OutboxMessage &m : *messages)
                 m_out << "  " << m.templateName << " to " << m.recipientRole << " " << m.recipientName << " by " << m.channel
                       << " (" << m.status << ")" << Qt::endl;
+        }
+        if (!timers->isEmpty()) {
+            m_out << Qt::endl << "Timers:" << Qt::endl;
+            for (const ScheduledTimer &t : *timers)
+                m_out << "  " << when(t.dueAt) << "  " << QStringLiteral("%1").arg(t.timer, -22) << " " << t.status
+                      << (t.outcome.isEmpty() ? QString() : QStringLiteral(": ") + t.outcome) << Qt::endl;
         }
         m_out << Qt::endl << "Actions available now:" << Qt::endl;
         if (offers->isEmpty())
