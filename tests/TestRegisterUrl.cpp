@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Naming a PostgreSQL register by URL: what is understood, what is refused,
+// and that a password never shows in what the program prints, whether the
+// connection works or not.
+
+#include "CliRunner.h"
+#include "ScratchRegister.h"
+
+#include "store/ConnectionUrl.h"
+
+#include <QTest>
+#include <QUrl>
+
+using namespace rf;
+
+class TestRegisterUrl : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parsesEveryPart()
+    {
+        const Result<PostgresLocation> location = PostgresLocation::parse(
+            QStringLiteral("postgresql://ig%40council:s%3Acret@db.council.internal:6543/rightsflow?sslmode=require"));
+        QVERIFY2(location.ok(), location ? "" : qPrintable(location.error().message));
+        QCOMPARE(location->host, QStringLiteral("db.council.internal"));
+        QCOMPARE(location->port, 6543);
+        QCOMPARE(location->user, QStringLiteral("ig@council"));
+        QCOMPARE(location->password, QStringLiteral("s:cret"));
+        QCOMPARE(location->database, QStringLiteral("rightsflow"));
+        QVERIFY(location->options.contains(QStringLiteral("sslmode=require")));
+        QVERIFY(location->options.contains(QStringLiteral("connect_timeout=10")));
+        QCOMPARE(location->display(), QStringLiteral("PostgreSQL register rightsflow on db.council.internal:6543"));
+    }
+
+    void defaultsForWhatIsLeftOut()
+    {
+        const Result<PostgresLocation> location = PostgresLocation::parse(QStringLiteral("postgres://db/rightsflow"));
+        QVERIFY(location.ok());
+        QCOMPARE(location->port, 5432);
+        QVERIFY(location->user.isEmpty());
+        QVERIFY(location->password.isEmpty());
+    }
+
+    void refusedUrls_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("phrase");
+        QTest::addRow("no database") << QStringLiteral("postgresql://ig:hunter2@db:5432/") << QStringLiteral("names no database");
+        QTest::addRow("nested path") << QStringLiteral("postgresql://ig:hunter2@db/a/b") << QStringLiteral("names no database");
+        QTest::addRow("unknown option") << QStringLiteral("postgresql://ig:hunter2@db/rf?password=x")
+                                        << QStringLiteral("unknown option 'password'");
+        QTest::addRow("bad port") << QStringLiteral("postgresql://ig:hunter2@db:port/rf")
+                                  << QStringLiteral("not a valid PostgreSQL URL");
+    }
+
+    void refusedUrls()
+    {
+        QFETCH(QString, url);
+        QFETCH(QString, phrase);
+        const Result<PostgresLocation> location = PostgresLocation::parse(url);
+        QVERIFY(!location.ok());
+        QCOMPARE(location.error().code, ErrorCode::Invalid);
+        QVERIFY2(location.error().message.contains(phrase), qPrintable(location.error().message));
+        QVERIFY2(!location.error().fullText().contains(QStringLiteral("hunter2")), qPrintable(location.error().fullText()));
+    }
+
+    void passwordNeverPrinted_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("password");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("phrase");
+        // Nobody listens on port 1: the connection is refused.
+        QTest::addRow("server unreachable") << QStringLiteral("postgresql://ig:Tr0ub4dor-unreachable@127.0.0.1:1/rightsflow")
+                                            << QStringLiteral("Tr0ub4dor-unreachable") << 6
+                                            << QStringLiteral("PostgreSQL register rightsflow on 127.0.0.1:1: cannot connect");
+        QTest::addRow("malformed URL") << QStringLiteral("postgresql://ig:Tr0ub4dor-malformed@127.0.0.1:1/")
+                                       << QStringLiteral("Tr0ub4dor-malformed") << 2 << QStringLiteral("names no database");
+        if (test::onPostgres()) {
+            // The tests' own server, with a wrong password and with a missing database.
+            QUrl wrong(test::postgresServerUrl());
+            wrong.setPassword(QStringLiteral("Tr0ub4dor-wrong"));
+            QTest::addRow("wrong password") << wrong.toString() << QStringLiteral("Tr0ub4dor-wrong") << 6
+                                            << QStringLiteral("password authentication failed");
+            QUrl missing(test::postgresServerUrl());
+            missing.setPath(QStringLiteral("/no_such_register"));
+            QTest::addRow("no such database")
+                << missing.toString() << missing.password() << 6 << QStringLiteral("\"no_such_register\" does not exist");
+        }
+    }
+
+    void passwordNeverPrinted()
+    {
+        QFETCH(QString, url);
+        QFETCH(QString, password);
+        QFETCH(int, exitCode);
+        QFETCH(QString, phrase);
+        // With every log category on, as an administrator chasing a problem would run it.
+        const test::ProcessRun run
+            = test::runCli({QStringLiteral("request"), QStringLiteral("list"), QStringLiteral("--db"), url},
+                {{QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=true")}});
+        QVERIFY2(run.finished, qPrintable(run.describe()));
+        QCOMPARE(run.exitCode, exitCode);
+        QVERIFY2(run.err.contains(phrase), qPrintable(run.describe()));
+        QVERIFY2(!run.out.contains(password) && !run.err.contains(password), qPrintable(run.describe()));
+    }
+
+    void urlFromTheEnvironment()
+    {
+        // RIGHTSFLOW_DB names the register as --db does, with the same care.
+        const test::ProcessRun run = test::runCli({QStringLiteral("user"), QStringLiteral("list")},
+            {{QStringLiteral("RIGHTSFLOW_DB"), QStringLiteral("postgresql://ig:Tr0ub4dor-env@127.0.0.1:1/rightsflow")}});
+        QCOMPARE(run.exitCode, 6);
+        QVERIFY2(run.err.contains(QStringLiteral("127.0.0.1:1")), qPrintable(run.describe()));
+        QVERIFY2(!run.err.contains(QStringLiteral("Tr0ub4dor-env")), qPrintable(run.describe()));
+    }
+
+    void initAndUseARegisterByUrl()
+    {
+        // On the PostgreSQL run, a fresh database; on the SQLite run, a file:
+        // the same commands either way.
+        test::ScratchRegister scratch;
+        QVERIFY(scratch.create());
+        const QStringList db {QStringLiteral("--db"), scratch.location()};
+        const test::ProcessRun init = test::runCli(QStringList {QStringLiteral("init")} + db);
+        QVERIFY2(init.exitCode == 0, qPrintable(init.describe()));
+        QVERIFY2(init.out.contains(QStringLiteral("schema version 3")), qPrintable(init.describe()));
+        const test::ProcessRun again = test::runCli(QStringList {QStringLiteral("init")} + db);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.describe()));
+        const test::ProcessRun admin = test::runCli(QStringList {QStringLiteral("user"), QStringLiteral("add"),
+                                                        QStringLiteral("ines"), QStringLiteral("--role"), QStringLiteral("admin")}
+            + db);
+        QVERIFY2(admin.exitCode == 0, qPrintable(admin.describe()));
+        const test::ProcessRun users = test::runCli(QStringList {QStringLiteral("user"), QStringLiteral("list")} + db);
+        QVERIFY2(users.exitCode == 0 && users.out.contains(QStringLiteral("ines")), qPrintable(users.describe()));
+        const QString password = QUrl(scratch.location()).password();
+        for (const test::ProcessRun &r : {init, again, admin, users})
+            QVERIFY2(password.isEmpty() || (!r.out.contains(password) && !r.err.contains(password)), qPrintable(r.describe()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRegisterUrl)
+#include "TestRegisterUrl.moc"
