@@ -557,6 +557,11 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
         return s.error();
     }
 
+    if (Status s = scheduleTimers(after, def, **workingDays); !s)
+        return s.error();
+
+    // The audit head is the one row every writer shares: take it last, so
+    // concurrent actions on a shared register queue on it as briefly as possible.
     AuditEvent event = eventOn(before, user->name, action);
     event.at = now;
     event.toState = after.state;
@@ -568,8 +573,6 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
         return appended.error();
 
     if (Status s = enqueueAll(queued, after.reference, appended->seq); !s)
-        return s.error();
-    if (Status s = scheduleTimers(after, def, **workingDays); !s)
         return s.error();
     return FireOutcome {after, *appended, queued};
 }
