@@ -30,7 +30,7 @@ Result<std::unique_ptr<Store>> Register::open(const QString &location, bool crea
     if (PostgresLocation::isPostgresUrl(location)) {
         // The database itself is made by its administrator (createdb); 'init'
         // and every other command bring its schema up to date.
-        auto store = std::make_unique<SqlStore>(SqlDialect::Postgres, location);
+        auto store = std::make_unique<SqlStore>(SqlDialect::Postgres, location, SqlStore::Options {create});
         if (Status s = store->open(); !s)
             return s.error();
         return std::unique_ptr<Store>(std::move(store));

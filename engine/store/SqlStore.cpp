@@ -309,6 +309,23 @@ Status SqlStore::openPostgres()
         if (!session.exec(statement))
             return storageError(QStringLiteral("cannot prepare the session (%1)").arg(statement), session);
     }
+    // As with a SQLite file: another program's tables are left alone, and
+    // only 'init' turns an empty database into a register.
+    if (!session.exec(QStringLiteral("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")))
+        return storageError(QStringLiteral("cannot list the database's tables"), session);
+    QStringList tables;
+    while (session.next())
+        tables << session.value(0).toString();
+    session.finish();
+    if (!tables.contains(QStringLiteral("meta"))) {
+        if (!tables.isEmpty())
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("%1 holds another program's tables, not a Rightsflow register; it was left unchanged")
+                    .arg(describe()));
+        if (!m_options.createIfMissing)
+            return makeError(ErrorCode::NotFound,
+                QStringLiteral("%1 is empty, not a register yet; create one with 'rightsflow init --db URL'").arg(describe()));
+    }
     return {};
 }
 

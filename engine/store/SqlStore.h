@@ -43,7 +43,8 @@ class SqlStore final : public Store
 {
 public:
     struct Options {
-        bool createIfMissing = false; // SQLite: create the file (rightsflow init)
+        bool createIfMissing
+            = false; // make a new register: the SQLite file, or the schema in an empty PostgreSQL database (rightsflow init)
     };
 
     // `location` is a file path for SQLite, a postgresql:// URL for PostgreSQL.

@@ -40,6 +40,21 @@ inline void figure(const QString &label, const QString &value, const QString &no
     out() << Qt::endl;
 }
 
+constexpr int kColumnWidth = 20;
+
+// A row of a table whose first column starts where figure() values do: one
+// column per register compared (SQLite, PostgreSQL). An empty label makes
+// the row of column headings.
+inline void columns(const QString &label, const QStringList &values)
+{
+    QString line = (label.isEmpty() ? label : label + QLatin1Char(':')).leftJustified(kLabelWidth);
+    for (const QString &value : values)
+        line += QLatin1Char(' ') + value.leftJustified(kColumnWidth);
+    while (line.endsWith(QLatin1Char(' ')))
+        line.chop(1);
+    out() << line << Qt::endl;
+}
+
 inline QString fixed(double value, int decimals = 1)
 {
     return QString::number(value, 'f', decimals);
@@ -67,6 +82,18 @@ inline QString cpuModel()
             return found.value(key);
     }
     return QStringLiteral("unknown");
+}
+
+// Other work on the machine competes for its cores: "1.20 0.80 0.50 (1, 5, 15 min)".
+inline QString loadAverage()
+{
+    QFile file(QStringLiteral("/proc/loadavg"));
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return QStringLiteral("unknown (no /proc/loadavg)");
+    const QStringList fields = QString::fromLatin1(file.readAll()).split(QLatin1Char(' '));
+    if (fields.size() < 3)
+        return QStringLiteral("unknown");
+    return QStringLiteral("%1 %2 %3 (1, 5, 15 min)").arg(fields.at(0), fields.at(1), fields.at(2));
 }
 
 inline QString compilerName()
