@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Naming a PostgreSQL register by URL: what is understood, what is refused,
-// and that a password never shows in what the program prints, whether the
-// connection works or not.
+// Naming and opening a register: what a PostgreSQL URL may say, that a
+// password never shows in what the program prints, and that opening behaves
+// the same on both backends (several programs initialising at once, a
+// register from a newer Rightsflow, another program's database).
 
 #include "CliRunner.h"
 #include "ScratchRegister.h"
 
 #include "store/ConnectionUrl.h"
+#include "store/SqlStore.h"
+
+#include <QSqlQuery>
 
 #include <QTest>
 #include <QUrl>
@@ -137,6 +141,87 @@ private slots:
         const QString password = QUrl(scratch.location()).password();
         for (const test::ProcessRun &r : {init, again, admin, users})
             QVERIFY2(password.isEmpty() || (!r.out.contains(password) && !r.err.contains(password)), qPrintable(r.describe()));
+    }
+
+    void severalProgramsInitialiseAtOnce()
+    {
+        // The worker and two desktops after an upgrade: all succeed, the
+        // schema is created once.
+        test::ScratchRegister scratch;
+        QVERIFY(scratch.create());
+        if (scratch.dialect() == SqlDialect::Sqlite) {
+            // SQLite's file must exist for the others to wait on its lock.
+            SqlStore first(scratch.dialect(), scratch.location(), SqlStore::Options {true});
+            QVERIFY(first.open().ok());
+        }
+        QList<QProcess *> processes;
+        for (int i = 0; i < 4; ++i) {
+            auto *process = new QProcess(this);
+            process->setProcessEnvironment(test::cliEnvironment());
+            processes << process;
+        }
+        for (QProcess *process : processes)
+            process->start(QStringLiteral(RIGHTSFLOW_CLI), {QStringLiteral("init"), QStringLiteral("--db"), scratch.location()});
+        for (QProcess *process : processes) {
+            QVERIFY(process->waitForFinished(120000));
+            QVERIFY2(process->exitCode() == 0, process->readAllStandardError().constData());
+            QVERIFY(process->readAllStandardOutput().contains("schema version 3"));
+        }
+        SqlStore store(scratch.dialect(), scratch.location());
+        QVERIFY(store.open().ok());
+        QCOMPARE(store.schemaVersion(), 3);
+        QVERIFY(store.verifyAudit()->intact);
+    }
+
+    void newerRegisterIsRefused()
+    {
+        test::ScratchRegister scratch;
+        QVERIFY(scratch.create());
+        {
+            SqlStore store(scratch.dialect(), scratch.location(), SqlStore::Options {true});
+            QVERIFY(store.open().ok());
+            QSqlQuery q(QSqlDatabase::database(store.connectionName()));
+            QVERIFY(q.exec(QStringLiteral("UPDATE meta SET value = '99' WHERE key = 'schema_version'")));
+        }
+        const test::ProcessRun run
+            = test::runCli({QStringLiteral("user"), QStringLiteral("list"), QStringLiteral("--db"), scratch.location()});
+        QCOMPARE(run.exitCode, 7);
+        QVERIFY2(run.err.contains(QStringLiteral("schema version 99")), qPrintable(run.describe()));
+        QVERIFY2(run.err.contains(QStringLiteral("newer Rightsflow")), qPrintable(run.describe()));
+    }
+
+    void anotherProgramsDatabaseIsLeftAlone()
+    {
+        test::ScratchRegister scratch;
+        QVERIFY(scratch.create());
+        {
+            // Another program's table where the register would be.
+            const QString connection = QStringLiteral("other-program");
+            {
+                QSqlDatabase db;
+                if (scratch.dialect() == SqlDialect::Sqlite) {
+                    db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+                    db.setDatabaseName(scratch.location());
+                } else {
+                    const QUrl url(scratch.location());
+                    db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+                    db.setHostName(url.host());
+                    db.setPort(url.port());
+                    db.setUserName(url.userName());
+                    db.setPassword(url.password());
+                    db.setDatabaseName(url.path().mid(1));
+                }
+                QVERIFY(db.open());
+                QSqlQuery q(db);
+                QVERIFY(q.exec(QStringLiteral("CREATE TABLE invoices (id INTEGER, amount INTEGER)")));
+                db.close();
+            }
+            QSqlDatabase::removeDatabase(connection);
+        }
+        const test::ProcessRun run = test::runCli({QStringLiteral("init"), QStringLiteral("--db"), scratch.location()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("another program")), qPrintable(run.describe()));
+        QVERIFY2(run.err.contains(QStringLiteral("left unchanged")), qPrintable(run.describe()));
     }
 };
 
