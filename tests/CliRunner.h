@@ -1,42 +1,64 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// Runs the real rightsflow program (RIGHTSFLOW_CLI) as a separate process,
-// with the environment cleared of a developer's register, clock and workflow
-// settings, and gives back what it printed and how it exited.
+// Runs the real rightsflow program (RIGHTSFLOW_CLI) as separate processes,
+// with the environment cleared of a developer's RIGHTSFLOW_ settings, and
+// gives back what each printed and how it exited. runTogether starts a batch
+// of them behind a barrier and releases them at the same moment: what the
+// concurrency, worker and register suites need to race real processes.
 
+#include <QList>
 #include <QMap>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QString>
 #include <QStringList>
+#include <QTest>
+
+#include <memory>
+#include <vector>
 
 namespace rf::test {
 
 struct ProcessRun {
     QStringList args;
     int exitCode = -1;
-    bool finished = false; // exited normally within the safety net
+    bool finished = false; // exited normally (no crash, no safety-net timeout)
     QString out;
     QString err;
 
+    // stderr split into its non-empty lines.
+    [[nodiscard]] QStringList errLines() const
+    {
+        QStringList lines;
+        for (const QString &line : err.split(QLatin1Char('\n'))) {
+            if (!line.trimmed().isEmpty())
+                lines << line;
+        }
+        return lines;
+    }
+
     [[nodiscard]] QString describe() const
     {
+        // A register URL's password stays out of the test log.
+        static const QRegularExpression password(QStringLiteral("(://[^:/@\\s]+:)[^@\\s]+@"));
         return QStringLiteral("rightsflow %1\n  %2\n  stdout: %3\n  stderr: %4")
-            .arg(args.join(QLatin1Char(' ')),
+            .arg(args.join(QLatin1Char(' ')).replace(password, QStringLiteral("\\1***@")),
                 finished ? QStringLiteral("exit %1").arg(exitCode) : QStringLiteral("did not exit normally"), out.left(3000),
                 err.left(3000));
     }
 };
 
-// The environment a test's rightsflow process starts with; entries of `env`
-// with a null value are removed.
+// The environment a test's rightsflow process starts with: none of the
+// developer's RIGHTSFLOW_ variables, then `env` (a null value removes).
 inline QProcessEnvironment cliEnvironment(const QMap<QString, QString> &env = {})
 {
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    for (const char *name : {"RIGHTSFLOW_DB", "RIGHTSFLOW_NOW", "RIGHTSFLOW_WORKFLOWS", "RIGHTSFLOW_DROP_DIR",
-             "RIGHTSFLOW_MAIL_FROM", "RIGHTSFLOW_DUPLICATE_WINDOW_DAYS", "RIGHTSFLOW_DUE_SOON_DAYS", "RIGHTSFLOW_REGION"})
-        environment.remove(QString::fromLatin1(name));
+    for (const QString &key : environment.keys()) {
+        if (key.startsWith(QLatin1String("RIGHTSFLOW_")))
+            environment.remove(key);
+    }
     for (auto it = env.constBegin(); it != env.constEnd(); ++it) {
         if (it.value().isNull())
             environment.remove(it.key());
@@ -46,26 +68,81 @@ inline QProcessEnvironment cliEnvironment(const QMap<QString, QString> &env = {}
     return environment;
 }
 
-// Runs rightsflow to completion. The wait is a safety net for a hung
-// process, not a timing assertion.
+// Runs one program per command, all at once. A child first waits on its
+// standard input, then becomes the program: every child is started and
+// parked at that barrier before any is released, and only then is any
+// waited for. When a child cannot be started, none is released (closing the
+// pipe makes `read` fail, so the program never runs). The waits are a safety
+// net against a hang, not timing assertions.
+inline QList<ProcessRun> runTogether(const QList<QStringList> &commands, const QMap<QString, QString> &env = {})
+{
+    static const QString barrier = QStringLiteral("read -r go && exec \"$0\" \"$@\"");
+    QList<ProcessRun> runs(commands.size());
+    std::vector<std::unique_ptr<QProcess>> processes;
+    const QProcessEnvironment environment = cliEnvironment(env);
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        runs[i].args = commands.at(i);
+        auto process = std::make_unique<QProcess>();
+        process->setProcessEnvironment(environment);
+        process->start(QStringLiteral("/bin/sh"),
+            QStringList {QStringLiteral("-c"), barrier, QStringLiteral(RIGHTSFLOW_CLI)} + commands.at(i));
+        processes.push_back(std::move(process));
+    }
+    bool allStarted = true;
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        if (!processes.at(i)->waitForStarted(60000)) {
+            allStarted = false;
+            runs[i].err = QStringLiteral("could not start: %1").arg(processes.at(i)->errorString());
+        }
+    }
+    for (const auto &process : processes) {
+        if (process->state() == QProcess::Running) {
+            if (allStarted)
+                process->write("go\n");
+            process->waitForBytesWritten(60000);
+            process->closeWriteChannel();
+        }
+    }
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        QProcess &process = *processes.at(i);
+        if (process.state() != QProcess::NotRunning && !process.waitForFinished(300000)) {
+            process.kill();
+            process.waitForFinished(10000);
+            runs[i].err += QStringLiteral("safety net: no exit after 300 s; killed");
+            continue;
+        }
+        if (!allStarted) {
+            runs[i].err += QStringLiteral(" (not released: a process of the batch did not start)");
+            continue;
+        }
+        runs[i].finished = process.exitStatus() == QProcess::NormalExit;
+        runs[i].exitCode = runs[i].finished ? process.exitCode() : -1;
+        runs[i].out = QString::fromUtf8(process.readAllStandardOutput());
+        runs[i].err += QString::fromUtf8(process.readAllStandardError());
+    }
+    return runs;
+}
+
+// Runs rightsflow once, to completion.
 inline ProcessRun runCli(const QStringList &args, const QMap<QString, QString> &env = {})
 {
-    ProcessRun result;
-    result.args = args;
-    QProcess process;
-    process.setProcessEnvironment(cliEnvironment(env));
-    process.start(QStringLiteral(RIGHTSFLOW_CLI), args);
-    if (!process.waitForStarted(60000)) {
-        result.err = QStringLiteral("could not start %1: %2").arg(QStringLiteral(RIGHTSFLOW_CLI), process.errorString());
-        return result;
-    }
-    result.finished = process.waitForFinished(300000) && process.exitStatus() == QProcess::NormalExit;
-    if (!result.finished)
-        process.kill();
-    result.exitCode = process.exitCode();
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
+    return runTogether({args}, env).constFirst();
 }
 
 } // namespace rf::test
+
+// Checks a run's exit code, printing the whole run when it differs.
+#define VERIFY_EXIT(cliRun, code)                                                                                                \
+    do {                                                                                                                         \
+        const auto &verifiedRun = (cliRun);                                                                                      \
+        QVERIFY2(verifiedRun.finished &&verifiedRun.exitCode == (code),                                                          \
+            qPrintable(QStringLiteral("expected exit %1 from ").arg(code) + verifiedRun.describe()));                            \
+    } while (false)
+
+// Stops the calling test when a helper it called has failed.
+#define CHECKED(call)                                                                                                            \
+    do {                                                                                                                         \
+        call;                                                                                                                    \
+        if (QTest::currentTestFailed())                                                                                          \
+            return;                                                                                                              \
+    } while (false)

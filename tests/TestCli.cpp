@@ -4,6 +4,7 @@
 // Every run gets a fixed clock (RIGHTSFLOW_NOW) and its own register in a
 // temporary directory; the developer's register and overrides are never seen.
 
+#include "CliRunner.h"
 #include "TestSupport.h"
 
 #include <QDir>
@@ -30,33 +31,7 @@ namespace {
 
 const QString kNow = QStringLiteral("2026-03-02T09:00:00Z");
 
-// What one run of the program did.
-struct CliRun {
-    QStringList args;
-    int exitCode = -1;
-    bool finished = false; // exited normally (no crash, no safety-net timeout)
-    QString out;
-    QString err;
-
-    // stderr split into its non-empty lines.
-    [[nodiscard]] QStringList errLines() const
-    {
-        QStringList lines;
-        for (const QString &line : err.split(QLatin1Char('\n'))) {
-            if (!line.trimmed().isEmpty())
-                lines << line;
-        }
-        return lines;
-    }
-
-    [[nodiscard]] QString describe() const
-    {
-        return QStringLiteral("rightsflow %1\n  %2\n  stdout: %3\n  stderr: %4")
-            .arg(args.join(QLatin1Char(' ')),
-                finished ? QStringLiteral("exit %1").arg(exitCode) : QStringLiteral("did not exit normally"), out.left(3000),
-                err.left(3000));
-    }
-};
+using CliRun = rf::test::ProcessRun;
 
 // Where the child's default register would live: never the developer's.
 QString &sandboxDataHome()
@@ -65,62 +40,18 @@ QString &sandboxDataHome()
     return path;
 }
 
-// Runs the program. `env` overrides the child's environment; a null value
-// removes the variable. The timeout is only a safety net against a hang.
+// Runs the program at the suite's clock. `env` overrides the child's
+// environment; a null value removes the variable.
 CliRun run(const QStringList &args, const QMap<QString, QString> &env = {})
 {
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.remove(QStringLiteral("RIGHTSFLOW_DB"));
-    environment.remove(QStringLiteral("RIGHTSFLOW_WORKFLOWS"));
-    environment.insert(QStringLiteral("RIGHTSFLOW_NOW"), kNow);
+    QMap<QString, QString> environment {{QStringLiteral("RIGHTSFLOW_NOW"), kNow}};
     if (!sandboxDataHome().isEmpty())
         environment.insert(QStringLiteral("XDG_DATA_HOME"), sandboxDataHome());
-    for (auto it = env.constBegin(); it != env.constEnd(); ++it) {
-        if (it.value().isNull())
-            environment.remove(it.key());
-        else
-            environment.insert(it.key(), it.value());
-    }
-
-    CliRun result;
-    result.args = args;
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(RIGHTSFLOW_CLI), args);
-    if (!process.waitForStarted(60000)) {
-        result.err = QStringLiteral("could not start %1: %2").arg(QStringLiteral(RIGHTSFLOW_CLI), process.errorString());
-        return result;
-    }
-    if (!process.waitForFinished(180000)) {
-        process.kill();
-        process.waitForFinished(10000);
-        result.err = QStringLiteral("safety net: no exit after 180 s; killed");
-        return result;
-    }
-    result.finished = process.exitStatus() == QProcess::NormalExit;
-    result.exitCode = result.finished ? process.exitCode() : -1;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err += QString::fromUtf8(process.readAllStandardError());
-    return result;
+    environment.insert(env);
+    return rf::test::runCli(args, environment);
 }
 
 } // namespace
-
-// Checks an exit code, printing the whole run when it differs.
-#define VERIFY_EXIT(cliRun, code)                                                                                                \
-    do {                                                                                                                         \
-        const CliRun &verifiedRun = (cliRun);                                                                                    \
-        QVERIFY2(verifiedRun.finished &&verifiedRun.exitCode == (code),                                                          \
-            qPrintable(QStringLiteral("expected exit %1 from ").arg(code) + verifiedRun.describe()));                            \
-    } while (false)
-
-// Stops the calling test when a helper it called has failed.
-#define CHECKED(call)                                                                                                            \
-    do {                                                                                                                         \
-        call;                                                                                                                    \
-        if (QTest::currentTestFailed())                                                                                          \
-            return;                                                                                                              \
-    } while (false)
 
 namespace {
 

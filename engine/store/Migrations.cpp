@@ -224,6 +224,8 @@ QList<Migration> Migrator::schemaHistory()
                 QStringLiteral("CREATE INDEX timers_by_reference ON timers (reference, id)"),
                 // Delivery takes due messages in id order.
                 QStringLiteral("CREATE INDEX outbox_due_by_id ON outbox (status, id, next_attempt_at)"),
+                // The row a calendar change locks exclusively and every deadline computation shares.
+                QStringLiteral("INSERT INTO meta (key, value) VALUES ('calendar-lock', '0') ON CONFLICT (key) DO NOTHING"),
             },
         },
     };

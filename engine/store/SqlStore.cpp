@@ -236,10 +236,16 @@ Error SqlStore::storageError(const QString &what, const QSqlQuery &query) const
     const QString state = error.nativeErrorCode();
     const bool lostRace = m_dialect == SqlDialect::Postgres
         && (state == QLatin1String("40P01") || state == QLatin1String("40001") || state == QLatin1String("23505"));
-    return makeError(lostRace ? ErrorCode::Conflict : ErrorCode::Storage,
-        QStringLiteral("%1: %2 (%3)%4")
-            .arg(describe(), what, error.text().trimmed(),
-                lostRace ? QStringLiteral("; another user changed the register at the same moment, try again") : QString()));
+    if (lostRace) {
+        // The server's own account (process ids, lock details) helps an
+        // administrator, not an officer: it goes to the log.
+        qCWarning(lcStore) << describe() << what << error.text();
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral("%1: another change to the register happened at the same moment (PostgreSQL %2); nothing was "
+                           "saved, try again")
+                .arg(describe(), state));
+    }
+    return makeError(ErrorCode::Storage, QStringLiteral("%1: %2 (%3)").arg(describe(), what, error.text().trimmed()));
 }
 
 Result<Rows> SqlStore::exec(const QString &sql, const QVariantList &values)
@@ -859,6 +865,18 @@ Result<QByteArray> SqlStore::calendarContent(const QString &hash)
     return q->value(0).toString().toUtf8();
 }
 
+Status SqlStore::lockCalendar(bool exclusive)
+{
+    if (m_dialect != SqlDialect::Postgres || !m_inTransaction)
+        return {};
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT value FROM meta WHERE key = 'calendar-lock'")
+        + (exclusive ? QStringLiteral(" FOR UPDATE") : QStringLiteral(" FOR SHARE")));
+    if (!q)
+        return q.error();
+    return {};
+}
+
 Result<QStringList> SqlStore::openReferences()
 {
     const StatementsDone done(*this);
@@ -1177,7 +1195,9 @@ Status SqlStore::scheduleTimers(qint64 requestId, const QString &reference, cons
         return cleared.error();
     for (const ScheduledTimer &timer : timers) {
         Result<Rows> q = exec(QStringLiteral("INSERT INTO timers (request_id, reference, timer, due_at, status) "
-                                             "VALUES (?, ?, ?, ?, 'pending') ON CONFLICT (request_id, timer, due_at) DO NOTHING"),
+                                             "VALUES (?, ?, ?, ?, 'pending') ON CONFLICT (request_id, timer, due_at) DO UPDATE "
+                                             "SET status = 'pending', finished_at = '', "
+                                             "outcome = '' WHERE timers.status = 'cancelled'"),
             {requestId, reference, timer.timer, isoUtc(timer.dueAt)});
         if (!q)
             return q.error();

@@ -95,6 +95,7 @@ public:
         const QString &importedBy, const QDateTime &now) override;
     [[nodiscard]] Result<QByteArray> calendarContent(const QString &hash) override;
     [[nodiscard]] Result<QStringList> openReferences() override;
+    [[nodiscard]] Status lockCalendar(bool exclusive) override;
 
     [[nodiscard]] Result<AuditEvent> appendAudit(AuditEvent event) override;
     [[nodiscard]] Result<QList<AuditEvent>> auditEvents(const QString &reference) override;

@@ -110,6 +110,11 @@ public:
         const QString &hash, const QByteArray &content, const QString &source, const QString &importedBy, const QDateTime &now)
         = 0;
     [[nodiscard]] virtual Result<QByteArray> calendarContent(const QString &hash) = 0;
+    // Inside a transaction: orders deadline computations against calendar
+    // changes. Every action that computes a due date holds it shared; a
+    // calendar change holds it exclusively, so nothing is computed with a
+    // calendar that is being replaced. (SQLite's one writer needs nothing.)
+    [[nodiscard]] virtual Status lockCalendar(bool exclusive) = 0;
     // References of every request not yet closed.
     [[nodiscard]] virtual Result<QStringList> openReferences() = 0;
 

@@ -139,6 +139,9 @@ Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString 
     Transaction tx(m_store);
     if (Status s = tx.begin(); !s)
         return s.error();
+    // First, before any row lock: the calendar may not change under the due date.
+    if (Status s = m_store.lockCalendar(false); !s)
+        return s.error();
     if (Status s = m_store.storeDefinition(def->hash, def->id, def->right, def->canonicalJson, now); !s)
         return s.error();
 
@@ -398,8 +401,13 @@ Result<FireOutcome> Engine::fire(const QString &reference, const QString &action
     if (!acting)
         return acting.error();
     Result<FireOutcome> outcome = fireInTransaction(acting->user, acting->request, action, rawInputs, note, expectedVersion);
-    if (!outcome)
+    if (!outcome) {
+        // A lost race on a shared register names the request it was about.
+        if (outcome.error().code == ErrorCode::Conflict && !outcome.error().message.contains(acting->request.reference))
+            return makeError(ErrorCode::Conflict,
+                QStringLiteral("'%1' on %2 was not done: %3").arg(action, acting->request.reference, outcome.error().message));
         return outcome.error();
+    }
     if (Status s = tx.commit(); !s)
         return s.error();
     qCInfo(lcWorkflow) << outcome->request.reference << action << acting->request.state << "->" << outcome->request.state << "by"
@@ -441,6 +449,10 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
 
     const QDateTime now = m_clock.now();
     const QDate day = today();
+    // Before the request row is locked: a calendar change waits for this
+    // action, or this action waits for it and then sees the new calendar.
+    if (Status s = m_store.lockCalendar(false); !s)
+        return s.error();
     Result<std::shared_ptr<const WorkingCalendar>> workingDays = calendar();
     if (!workingDays)
         return workingDays.error();
@@ -804,6 +816,12 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
     Transaction tx(m_store);
     if (Status s = tx.begin(); !s)
         return s.error();
+    // Every action computing a due date holds this lock shared, from before
+    // it locks its request: with it held exclusively, no open request is
+    // locked by anyone else, and no due date is computed with the old calendar
+    // and committed after this change.
+    if (Status s = m_store.lockCalendar(true); !s)
+        return s.error();
     Result<User> admin = requireAdmin(actor, QStringLiteral("change the calendar"));
     if (!admin)
         return admin.error();
@@ -885,17 +903,22 @@ Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, 
             return was.error();
         if (!deadline)
             return deadline.error();
-        if (deadline->due == was->due)
+        // Timers counted in working days move with the calendar even when
+        // the due date does not.
+        Result<std::shared_ptr<const WorkflowDefinition>> def = definitionOf(*before);
+        if (!def)
+            return def.error();
+        if (deadline->due == was->due) {
+            if (Status s = scheduleTimers(*before, **def, **workingDays); !s)
+                return s.error();
             continue;
+        }
         Request after = *before;
         after.deadline = *deadline;
         after.version = before->version + 1;
         after.updatedAt = now;
         if (Status s = m_store.updateRequest(*before, after); !s)
             return s.error();
-        Result<std::shared_ptr<const WorkflowDefinition>> def = definitionOf(after);
-        if (!def)
-            return def.error();
         if (Status s = scheduleTimers(after, **def, **workingDays); !s)
             return s.error();
         AuditEvent event = eventOn(after, admin->name, QStringLiteral("deadline-recomputed"));

@@ -70,11 +70,12 @@ QList<ScheduledTimer> Engine::timersFor(
     const StateDef *state = def.state(request.state);
     if (request.closedAt.isValid() || request.purgedAt.isValid() || !state || state->kind == StateKind::Closed)
         return result;
-    const bool pausedNow = !request.pauses.isEmpty() && !request.pauses.constLast().to.isValid();
-    // Due-date timers follow a running clock: not before it starts, not while
-    // it is paused (the due date moves every day) or stopped.
-    const bool clockRuns
-        = request.deadline.started && request.deadline.due.isValid() && !pausedNow && state->clock == ClockBehaviour::Running;
+    // Due-date timers follow the deadline: not before the clock starts, not
+    // while it is really paused (the due date moves every day), not once the
+    // response is given. A question that does not pause it (rules without a
+    // statutory pause, or asked after the due date) leaves them running.
+    const bool clockRuns = request.deadline.started && request.deadline.due.isValid() && !request.deadline.provisional
+        && state->clock != ClockBehaviour::Stopped && state->clock != ClockBehaviour::NotStarted;
     for (const TimerDef &timer : def.timers) {
         QDateTime due;
         switch (timer.kind) {
