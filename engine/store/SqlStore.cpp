@@ -1190,6 +1190,22 @@ Status SqlStore::requeueOutbox(qint64 id, const QDateTime &now)
 Status SqlStore::scheduleTimers(qint64 requestId, const QString &reference, const QList<ScheduledTimer> &timers)
 {
     const StatementsDone done(*this);
+    // Most actions leave a request's timers as they were: compare first, so
+    // that they cost one read rather than a delete and inserts.
+    Result<Rows> pending
+        = exec(QStringLiteral("SELECT timer, due_at FROM timers WHERE request_id = ? AND status = 'pending'"), {requestId});
+    if (!pending)
+        return pending.error();
+    QStringList existing;
+    while (pending->next())
+        existing << pending->value(0).toString() + QLatin1Char('@') + pending->value(1).toString();
+    QStringList wanted;
+    for (const ScheduledTimer &timer : timers)
+        wanted << timer.timer + QLatin1Char('@') + isoUtc(timer.dueAt);
+    existing.sort();
+    wanted.sort();
+    if (existing == wanted)
+        return {};
     Result<Rows> cleared = exec(QStringLiteral("DELETE FROM timers WHERE request_id = ? AND status = 'pending'"), {requestId});
     if (!cleared)
         return cleared.error();

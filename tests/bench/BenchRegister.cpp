@@ -909,7 +909,7 @@ private:
 // blocks so that both see the same disk, each in a database of its own.
 Result<ActionFigures> benchPostgresActions(const QString &registerUrl, const QString &bareUrl, int actions)
 {
-    SqlStore store(SqlDialect::Postgres, registerUrl);
+    SqlStore store(SqlDialect::Postgres, registerUrl, SqlStore::Options {true});
     if (Status s = store.open(); !s)
         return s.error();
     Result<WorkflowLibrary> library = WorkflowLibrary::load(workflowsDir());
