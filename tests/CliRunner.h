@@ -7,6 +7,7 @@
 // of them behind a barrier and releases them at the same moment: what the
 // concurrency, worker and register suites need to race real processes.
 
+#include <QJsonDocument>
 #include <QList>
 #include <QMap>
 #include <QProcess>
@@ -146,3 +147,18 @@ inline ProcessRun runCli(const QStringList &args, const QMap<QString, QString> &
         if (QTest::currentTestFailed())                                                                                          \
             return;                                                                                                              \
     } while (false)
+
+namespace rf::test {
+
+// A successful run's standard output as JSON; fails the test, showing the
+// whole run, when it exited otherwise or printed something else.
+inline void parseJson(const ProcessRun &run, QJsonDocument *document)
+{
+    VERIFY_EXIT(run, 0);
+    QJsonParseError error;
+    *document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError,
+        qPrintable(QStringLiteral("not JSON (%1): ").arg(error.errorString()) + run.describe()));
+}
+
+} // namespace rf::test

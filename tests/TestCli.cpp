@@ -115,14 +115,7 @@ void act(const QString &db, const QString &reference, const QStringList &actionA
     VERIFY_EXIT(acted, 0);
 }
 
-void parseJson(const CliRun &cliRun, QJsonDocument *document)
-{
-    VERIFY_EXIT(cliRun, 0);
-    QJsonParseError error;
-    *document = QJsonDocument::fromJson(cliRun.out.toUtf8(), &error);
-    QVERIFY2(error.error == QJsonParseError::NoError,
-        qPrintable(QStringLiteral("not JSON (%1): ").arg(error.errorString()) + cliRun.describe()));
-}
+using rf::test::parseJson;
 
 void requestList(const QString &db, const QStringList &filters, QJsonArray *list)
 {

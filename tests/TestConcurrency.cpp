@@ -114,14 +114,7 @@ void act(const QString &db, const QString &reference, const QStringList &actionA
     VERIFY_EXIT(run(QStringList {QStringLiteral("request"), QStringLiteral("act"), reference} + actionArgs + dbArgs(db)), kDone);
 }
 
-void parseJson(const CliRun &cliRun, QJsonDocument *document)
-{
-    VERIFY_EXIT(cliRun, kDone);
-    QJsonParseError error;
-    *document = QJsonDocument::fromJson(cliRun.out.toUtf8(), &error);
-    QVERIFY2(error.error == QJsonParseError::NoError,
-        qPrintable(QStringLiteral("not JSON (%1): ").arg(error.errorString()) + cliRun.describe()));
-}
+using rf::test::parseJson;
 
 void showRequest(const QString &db, const QString &reference, QJsonObject *request)
 {
