@@ -118,10 +118,16 @@ int Cli::cmdWorker(const QStringList &args)
             return fail(purged.error());
         for (const QString &line : purged->lines)
             m_out << "  retention " << line << Qt::endl;
-        m_out << "sweep at " << when(session.clock->now()) << ": " << timers->fired << " timer(s) fired, " << timers->cancelled
-              << " cancelled, " << timers->deferred << " deferred; " << delivered.sent << " message(s) sent, "
-              << delivered.retrying << " to retry, " << delivered.parked << " parked; " << purged->purged << " request(s) purged"
-              << (purged->retentionMonths == 0 ? QStringLiteral(" (no retention period set)") : QString()) << Qt::endl;
+        // Running as a service, a quiet sweep writes nothing to the journal.
+        const bool quiet = timers->fired + timers->cancelled + timers->deferred + delivered.sent + delivered.retrying
+                + delivered.parked + purged->purged
+            == 0;
+        if (parser.isSet(once) || !quiet)
+            m_out << "sweep at " << when(session.clock->now()) << ": " << timers->fired << " timer(s) fired, "
+                  << timers->cancelled << " cancelled, " << timers->deferred << " deferred; " << delivered.sent
+                  << " message(s) sent, " << delivered.retrying << " to retry, " << delivered.parked << " parked; "
+                  << purged->purged << " request(s) purged"
+                  << (purged->retentionMonths == 0 ? QStringLiteral(" (no retention period set)") : QString()) << Qt::endl;
         if (parser.isSet(once) || g_stopRequested)
             break;
         for (int waited = 0; waited < seconds * 10 && !g_stopRequested; ++waited)
