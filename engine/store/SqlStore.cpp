@@ -608,14 +608,15 @@ Result<Request> SqlStore::loadRequest(const QString &reference, RequestDetail de
     r.stateEnteredAt = fromSqlTime(q->value(c++));
     r.purgedAt = fromSqlTime(q->value(c++));
 
+    // Actions never need the identifiers (they matter at intake and to people).
+    if (detail == RequestDetail::Record)
+        return r;
     Result<Rows> ids
         = exec(QStringLiteral("SELECT kind, value FROM request_identifiers WHERE request_id = ? ORDER BY position"), {r.id});
     if (!ids)
         return ids.error();
     while (ids->next())
         r.identifiers.append(Identifier {ids->value(0).toString(), ids->value(1).toString()});
-    if (detail == RequestDetail::Record)
-        return r;
 
     Result<Rows> notes
         = exec(QStringLiteral("SELECT created_at, author, body FROM request_notes WHERE request_id = ? ORDER BY id"), {r.id});

@@ -42,8 +42,9 @@ struct RequestSummary {
     bool duePaused = false; // paused at the last change: the due date moves each day until the answer
 };
 
-// How much of a request to read: the record alone (what actions need), or
-// also its notes and attachment list (what a person looks at).
+// How much of a request to read: the record alone, without its identifiers,
+// notes and attachment list (what actions need), or everything (what a
+// person looks at).
 enum class RequestDetail { Record, Full };
 
 struct AuditVerification {

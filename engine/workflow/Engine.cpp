@@ -569,8 +569,17 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
         return s.error();
     }
 
-    if (Status s = scheduleTimers(after, def, **workingDays); !s)
-        return s.error();
+    // Timers depend on the state, when it was entered, the deadline and
+    // closure: unchanged, they stand as scheduled. (A request from before
+    // timers existed has no state-entry time, and gets them now.)
+    const bool timersMayMove = !before.stateEnteredAt.isValid() || after.state != before.state
+        || after.stateEnteredAt != before.stateEnteredAt || after.deadline.due != before.deadline.due
+        || after.deadline.started != before.deadline.started || after.deadline.provisional != before.deadline.provisional
+        || after.closedAt != before.closedAt;
+    if (timersMayMove) {
+        if (Status s = scheduleTimers(after, def, **workingDays); !s)
+            return s.error();
+    }
 
     // The audit head is the one row every writer shares: take it last, so
     // concurrent actions on a shared register queue on it as briefly as possible.
