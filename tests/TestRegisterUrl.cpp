@@ -56,6 +56,9 @@ private slots:
                                         << QStringLiteral("unknown option 'password'");
         QTest::addRow("bad port") << QStringLiteral("postgresql://ig:hunter2@db:port/rf")
                                   << QStringLiteral("not a valid PostgreSQL URL");
+        QTest::addRow("option smuggling another host")
+            << QStringLiteral("postgresql://ig:hunter2@db/rf?application_name=x%20host%3Dnowhere.invalid")
+            << QStringLiteral("spaces, quotes or separators");
     }
 
     void refusedUrls()
@@ -81,6 +84,14 @@ private slots:
                                             << QStringLiteral("PostgreSQL register rightsflow on 127.0.0.1:1: cannot connect");
         QTest::addRow("malformed URL") << QStringLiteral("postgresql://ig:Tr0ub4dor-malformed@127.0.0.1:1/")
                                        << QStringLiteral("Tr0ub4dor-malformed") << 2 << QStringLiteral("names no database");
+        QTest::addRow("scheme in capitals") << QStringLiteral("PostgreSQL://ig:Tr0ub4dor-caps@127.0.0.1:1/rightsflow")
+                                            << QStringLiteral("Tr0ub4dor-caps") << 6 << QStringLiteral("cannot connect");
+        // A mistyped URL is not a file path: it must not become folders named after the password.
+        QTest::addRow("one slash") << QStringLiteral("postgresql:/ig:Tr0ub4dor-slash@127.0.0.1:1/rightsflow")
+                                   << QStringLiteral("Tr0ub4dor-slash") << 2 << QStringLiteral("neither a file path");
+        QTest::addRow("another database's URL")
+            << QStringLiteral("mysql://ig:Tr0ub4dor-mysql@127.0.0.1/rightsflow") << QStringLiteral("Tr0ub4dor-mysql") << 2
+            << QStringLiteral("neither a file path");
         if (test::onPostgres()) {
             // The tests' own server, with a wrong password and with a missing database.
             QUrl wrong(test::postgresServerUrl());
@@ -141,6 +152,55 @@ private slots:
         const QString password = QUrl(scratch.location()).password();
         for (const test::ProcessRun &r : {init, again, admin, users})
             QVERIFY2(password.isEmpty() || (!r.out.contains(password) && !r.err.contains(password)), qPrintable(r.describe()));
+    }
+
+    void registerInTheUsersOwnSchema()
+    {
+        // PostgreSQL 15's usual set-up: no one may create in 'public', each
+        // user has a schema of their own, first on the search path.
+        if (!test::onPostgres())
+            QSKIP("PostgreSQL schemas: this runs in TestRegisterUrl.postgres");
+        test::ScratchRegister scratch;
+        QVERIFY(scratch.create());
+        const QUrl url(scratch.location());
+        {
+            const QString connection = QStringLiteral("schema-setup");
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+                db.setHostName(url.host());
+                db.setPort(url.port());
+                db.setUserName(url.userName());
+                db.setPassword(url.password());
+                db.setDatabaseName(url.path().mid(1));
+                QVERIFY(db.open());
+                QSqlQuery q(db);
+                QVERIFY(q.exec(QStringLiteral("CREATE SCHEMA \"%1\"").arg(url.userName())));
+                db.close();
+            }
+            QSqlDatabase::removeDatabase(connection);
+        }
+        const QStringList db {QStringLiteral("--db"), scratch.location()};
+        for (int i = 0; i < 2; ++i) {
+            const test::ProcessRun init = test::runCli(QStringList {QStringLiteral("init")} + db);
+            QVERIFY2(init.exitCode == 0 && init.out.contains(QStringLiteral("schema version 3")), qPrintable(init.describe()));
+        }
+        const test::ProcessRun admin = test::runCli(QStringList {QStringLiteral("user"), QStringLiteral("add"),
+                                                        QStringLiteral("ines"), QStringLiteral("--role"), QStringLiteral("admin")}
+            + db);
+        QVERIFY2(admin.exitCode == 0, qPrintable(admin.describe()));
+        const test::ProcessRun verify = test::runCli(QStringList {QStringLiteral("audit"), QStringLiteral("verify")} + db);
+        QVERIFY2(verify.exitCode == 0, qPrintable(verify.describe()));
+    }
+
+    void demoNeverPrintsThePassword()
+    {
+        test::ScratchRegister scratch;
+        QVERIFY(scratch.create());
+        const test::ProcessRun run = test::runCli({QStringLiteral("demo"), QStringLiteral("--db"), scratch.location()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+        QVERIFY2(run.out.contains(QStringLiteral("Look closer")), qPrintable(run.describe()));
+        const QString password = QUrl(scratch.location()).password();
+        QVERIFY2(password.isEmpty() || (!run.out.contains(password) && !run.err.contains(password)), qPrintable(run.describe()));
     }
 
     void severalProgramsInitialiseAtOnce()

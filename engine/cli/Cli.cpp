@@ -1279,7 +1279,7 @@ int Cli::cmdDemo(const QStringList &args)
     Demo demo(*(*session)->engine, m_out);
     if (Status s = demo.run(); !s)
         return fail(s.error());
-    const QString location = Register::resolveLocation(parser.value(QStringLiteral("db")));
+    const QString location = PostgresLocation::redacted(Register::resolveLocation(parser.value(QStringLiteral("db"))));
     // Name the program as it was started, so the hint can be pasted as it is.
     const QString program = QCoreApplication::instance() ? QCoreApplication::arguments().value(0, kProgram) : kProgram;
     m_out << Qt::endl

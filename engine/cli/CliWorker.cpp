@@ -119,12 +119,13 @@ int Cli::cmdWorker(const QStringList &args)
         for (const QString &line : purged->lines)
             m_out << "  retention " << line << Qt::endl;
         // Running as a service, a quiet sweep writes nothing to the journal.
-        const bool quiet = timers->fired + timers->cancelled + timers->deferred + delivered.sent + delivered.retrying
-                + delivered.parked + purged->purged
+        const bool quiet = timers->fired + timers->cancelled + timers->deferred + timers->failed + delivered.sent
+                + delivered.retrying + delivered.parked + purged->purged
             == 0;
         if (parser.isSet(once) || !quiet)
             m_out << "sweep at " << when(session.clock->now()) << ": " << timers->fired << " timer(s) fired, "
-                  << timers->cancelled << " cancelled, " << timers->deferred << " deferred; " << delivered.sent
+                  << timers->cancelled << " cancelled, " << timers->deferred << " deferred"
+                  << (timers->failed ? QStringLiteral(", %1 failed").arg(timers->failed) : QString()) << "; " << delivered.sent
                   << " message(s) sent, " << delivered.retrying << " to retry, " << delivered.parked << " parked; "
                   << purged->purged << " request(s) purged"
                   << (purged->retentionMonths == 0 ? QStringLiteral(" (no retention period set)") : QString()) << Qt::endl;

@@ -33,8 +33,8 @@ DeliveryResult FileDropSender::deliver(const OutboxMessage &message)
         return DeliveryResult::permanent(QStringLiteral("the message has no idempotency key"));
     if (message.recipientAddress.trimmed().isEmpty() && message.channel != QLatin1String("internal"))
         return DeliveryResult::permanent(
-            QStringLiteral("no %1 address for %2: record one on the request, then retry the message")
-                .arg(message.channel, message.recipientName.isEmpty() ? message.recipientRole : message.recipientName));
+            QStringLiteral("no %1 address for the %2: record one on the request, then retry the message")
+                .arg(message.channel, message.recipientRole));
     const QString path = pathFor(message);
     const QString folder = QFileInfo(path).absolutePath();
     if (!QDir().mkpath(folder))

@@ -30,7 +30,8 @@ QString oneLine(QString text)
 
 QByteArray mailbox(const QString &name, const QString &address)
 {
-    const QString cleanName = oneLine(name).remove(QLatin1Char('"'));
+    // Quotes and backslashes would end or escape the quoted name early.
+    const QString cleanName = oneLine(name).remove(QLatin1Char('"')).remove(QLatin1Char('\\'));
     if (cleanName.isEmpty())
         return oneLine(address).toUtf8();
     const QByteArray shown = plainAscii(cleanName) ? '"' + cleanName.toUtf8() + '"' : encodedWord(cleanName);
@@ -50,8 +51,8 @@ QString bodyOf(const OutboxMessage &message)
 {
     const QJsonObject payload = message.payload;
     QStringList lines;
-    lines << QStringLiteral("Dear %1,").arg(message.recipientName.isEmpty() ? QStringLiteral("colleague") : message.recipientName)
-          << QString();
+    const QString name = oneLine(message.recipientName);
+    lines << QStringLiteral("Dear %1,").arg(name.isEmpty() ? QStringLiteral("colleague") : name) << QString();
     if (message.recipientRole == QLatin1String("requester")) {
         lines << QStringLiteral("This is about your request %1 to the council (%2), received %3.")
                      .arg(message.reference, payload.value(QStringLiteral("right")).toString(),
@@ -71,7 +72,24 @@ QString bodyOf(const OutboxMessage &message)
     }
     lines << QString() << QStringLiteral("Notice: %1").arg(message.templateName)
           << QStringLiteral("Please quote %1 in any reply.").arg(message.reference);
-    return lines.join(QStringLiteral("\r\n")) + QStringLiteral("\r\n");
+    // Every line ends in CRLF, whatever the inputs held, and none is longer
+    // than the 998 octets a mail line may have.
+    QString text = lines.join(QLatin1Char('\n'));
+    text.replace(QStringLiteral("\r\n"), QStringLiteral("\n")).replace(QLatin1Char('\r'), QLatin1Char('\n'));
+    QStringList out;
+    for (const QString &line : text.split(QLatin1Char('\n'))) {
+        QString rest = line;
+        while (rest.toUtf8().size() > 900) {
+            // 300 UTF-16 units are at most 900 octets of UTF-8; never split a surrogate pair.
+            qsizetype cut = 300;
+            if (rest.at(cut - 1).isHighSurrogate())
+                --cut;
+            out << rest.left(cut);
+            rest = rest.mid(cut);
+        }
+        out << rest;
+    }
+    return out.join(QStringLiteral("\r\n")) + QStringLiteral("\r\n");
 }
 
 } // namespace

@@ -68,8 +68,11 @@ Result<DeliverySweep> deliverDue(Store &store, Sender &sender, const Clock &cloc
         }
         // Should this write fail the message is still leased, not lost: it
         // is tried again (and, being idempotent, recognised) after the lease.
-        if (Status s = store.recordDelivery(message.id, status, done, next, result.detail); !s)
-            return s.error();
+        if (Status s = store.recordDelivery(message.id, message.attempts, status, done, next, result.detail); !s) {
+            if (s.error().code != ErrorCode::Conflict)
+                return s.error();
+            line += QStringLiteral(" (not recorded: ") + s.error().message + QLatin1Char(')');
+        }
         sweep.lines << QStringLiteral("message %1 (%2 %3 to %4 by %5): %6")
                            .arg(message.id)
                            .arg(message.reference, message.templateName, message.recipientRole, message.channel, line);

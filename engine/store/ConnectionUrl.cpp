@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ConnectionUrl.h"
 
+#include <QRegularExpression>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -24,7 +25,27 @@ const QStringList kAllowedOptions {
 
 bool PostgresLocation::isPostgresUrl(const QString &location)
 {
-    return location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
+    return location.startsWith(QLatin1String("postgresql://"), Qt::CaseInsensitive)
+        || location.startsWith(QLatin1String("postgres://"), Qt::CaseInsensitive);
+}
+
+bool PostgresLocation::looksLikeUrl(const QString &location)
+{
+    static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]+:"));
+    static const QRegularExpression credentials(QStringLiteral("[^/\\\\\\s]+:[^/@\\s]*@"));
+    return scheme.match(location).hasMatch() || credentials.match(location).hasMatch();
+}
+
+QString PostgresLocation::redacted(const QString &location)
+{
+    if (isPostgresUrl(location)) {
+        QUrl url(location);
+        url.setPassword(QString());
+        return url.isValid() ? url.toString() : QStringLiteral("(an invalid PostgreSQL URL)");
+    }
+    if (looksLikeUrl(location))
+        return location.section(QLatin1Char(':'), 0, 0) + QStringLiteral(":...");
+    return location;
 }
 
 Result<PostgresLocation> PostgresLocation::parse(const QString &url)
@@ -53,6 +74,14 @@ Result<PostgresLocation> PostgresLocation::parse(const QString &url)
             return makeError(ErrorCode::Invalid,
                 QStringLiteral("the PostgreSQL register URL has an unknown option '%1'; allowed: %2")
                     .arg(key, kAllowedOptions.join(QStringLiteral(", "))));
+        // A value goes to libpq as key=value; a space, quote or separator in
+        // it would smuggle in other parameters (another host, say).
+        static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9._/+-]*$"));
+        if (!plain.match(value).hasMatch())
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("the PostgreSQL register URL's option '%1' has a value with spaces, quotes or separators; "
+                               "only letters, digits and . _ / + - are accepted")
+                    .arg(key));
         location.options << key + QLatin1Char('=') + value;
     }
     if (!query.hasQueryItem(QStringLiteral("connect_timeout")))

@@ -22,7 +22,14 @@ struct PostgresLocation {
     // in the "key=value;key=value" form Qt's PostgreSQL driver takes.
     QStringList options;
 
+    // postgresql:// or postgres://, in any case.
     [[nodiscard]] static bool isPostgresUrl(const QString &location);
+    // Something written as a URL ("scheme:" then more, or "user:secret@host"),
+    // which must never be taken for a file path: it may carry a password.
+    [[nodiscard]] static bool looksLikeUrl(const QString &location);
+    // The location as messages may show it: a PostgreSQL URL without its
+    // password, anything URL-like reduced to its scheme, a path as it is.
+    [[nodiscard]] static QString redacted(const QString &location);
     [[nodiscard]] static Result<PostgresLocation> parse(const QString &url);
     // "PostgreSQL register rightsflow on db.council.internal:5432": no user, no password.
     [[nodiscard]] QString display() const;

@@ -30,9 +30,20 @@ QString Migrator::applyDialect(QString statement, SqlDialect dialect)
 Result<int> Migrator::currentVersion() const
 {
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-    if (!db.tables().contains(QStringLiteral("meta")))
-        return 0;
     QSqlQuery query(db);
+    // Qt's PostgreSQL driver names tables outside 'public' with their schema:
+    // ask for the one in the schema the register's statements use.
+    if (m_dialect == SqlDialect::Postgres) {
+        if (!query.exec(QStringLiteral("SELECT to_regclass('meta') IS NOT NULL")) || !query.next())
+            return makeError(
+                ErrorCode::Storage, QStringLiteral("cannot look for the register's tables: %1").arg(query.lastError().text()));
+        const bool present = query.value(0).toBool();
+        query.finish();
+        if (!present)
+            return 0;
+    } else if (!db.tables().contains(QStringLiteral("meta"))) {
+        return 0;
+    }
     query.prepare(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'"));
     if (!query.exec())
         return makeError(

@@ -36,8 +36,15 @@ Result<std::unique_ptr<Store>> Register::open(const QString &location, bool crea
         return std::unique_ptr<Store>(std::move(store));
     }
     QString path = location;
-    if (path.startsWith(QLatin1String("sqlite://")))
+    if (path.startsWith(QLatin1String("sqlite://"), Qt::CaseInsensitive))
         path = path.mid(9);
+    else if (PostgresLocation::looksLikeUrl(path))
+        // Never a file path: a mistyped URL would become folders named after
+        // its password.
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("the register '%1' is neither a file path nor a postgresql:// URL; a shared register is "
+                           "postgresql://USER@HOST:PORT/DATABASE")
+                .arg(PostgresLocation::redacted(location)));
     auto store = std::make_unique<SqlStore>(SqlDialect::Sqlite, path, SqlStore::Options {create});
     if (Status s = store->open(); !s)
         return s.error();

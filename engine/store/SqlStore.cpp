@@ -235,7 +235,8 @@ Error SqlStore::storageError(const QString &what, const QSqlQuery &query) const
     // unique violation (someone else just created the same thing).
     const QString state = error.nativeErrorCode();
     const bool lostRace = m_dialect == SqlDialect::Postgres
-        && (state == QLatin1String("40P01") || state == QLatin1String("40001") || state == QLatin1String("23505"));
+        && (state == QLatin1String("40P01") || state == QLatin1String("40001") || state == QLatin1String("23505")
+            || state == QLatin1String("55P03"));
     if (lostRace) {
         // The server's own account (process ids, lock details) helps an
         // administrator, not an officer: it goes to the log.
@@ -1152,17 +1153,20 @@ Result<std::optional<OutboxMessage>> SqlStore::claimOutbox(const QDateTime &now,
 }
 
 Status SqlStore::recordDelivery(
-    qint64 id, const QString &status, const QDateTime &at, const QDateTime &nextAttemptAt, const QString &error)
+    qint64 id, int attempt, const QString &status, const QDateTime &at, const QDateTime &nextAttemptAt, const QString &error)
 {
     const StatementsDone done(*this);
     Result<Rows> q = exec(QStringLiteral("UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, sent_at = ? "
-                                         "WHERE id = ?"),
+                                         "WHERE id = ? AND status = 'queued' AND attempts = ?"),
         {status, isoUtc(nextAttemptAt.isValid() ? nextAttemptAt : at), error,
-            status == QLatin1String("sent") ? isoUtc(at) : QString(), id});
+            status == QLatin1String("sent") ? isoUtc(at) : QString(), id, attempt});
     if (!q)
         return q.error();
     if (q->numRowsAffected() != 1)
-        return makeError(ErrorCode::NotFound, QStringLiteral("no message %1 in the outbox").arg(id));
+        return makeError(ErrorCode::Conflict,
+            QStringLiteral("message %1 changed while it was being delivered (purged, parked or claimed again); its outcome "
+                           "was not recorded")
+                .arg(id));
     return {};
 }
 
@@ -1237,14 +1241,37 @@ ScheduledTimer timerFromRow(const Rows &q)
 Result<std::optional<ScheduledTimer>> SqlStore::claimDueTimer(const QDateTime &now, qint64 afterId)
 {
     const StatementsDone done(*this);
-    Result<Rows> q = exec(QStringLiteral("SELECT %1 FROM timers WHERE status = 'pending' AND due_at <= ? AND id > ? "
-                                         "ORDER BY id LIMIT 1%2")
-                              .arg(kTimerColumns, skipLocked()),
-        {isoUtc(now), afterId});
+    // The next due timer, unlocked: its request is locked first, then the
+    // timer, the order every action on the request takes them in (an action
+    // updates the request, then replaces its pending timers).
+    Result<Rows> next
+        = exec(QStringLiteral("SELECT id, request_id FROM timers WHERE status = 'pending' AND due_at <= ? AND id > ? "
+                              "ORDER BY id LIMIT 1"),
+            {isoUtc(now), afterId});
+    if (!next)
+        return next.error();
+    if (!next->next())
+        return std::optional<ScheduledTimer>();
+    ScheduledTimer busy;
+    busy.id = next->value(0).toLongLong();
+    busy.requestId = next->value(1).toLongLong();
+    busy.status = QStringLiteral("busy");
+    if (m_dialect == SqlDialect::Postgres) {
+        // Someone is acting on the request (an officer, another worker): leave it to them.
+        Result<Rows> request
+            = exec(QStringLiteral("SELECT id FROM requests WHERE id = ? FOR UPDATE SKIP LOCKED"), {busy.requestId});
+        if (!request)
+            return request.error();
+        if (!request->next())
+            return std::optional<ScheduledTimer>(busy);
+    }
+    Result<Rows> q = exec(QStringLiteral("SELECT %1 FROM timers WHERE id = ? AND status = 'pending'%2")
+                              .arg(kTimerColumns, m_dialect == SqlDialect::Postgres ? QStringLiteral(" FOR UPDATE") : QString()),
+        {busy.id});
     if (!q)
         return q.error();
     if (!q->next())
-        return std::optional<ScheduledTimer>();
+        return std::optional<ScheduledTimer>(busy); // another worker fired it meanwhile
     return std::optional<ScheduledTimer>(timerFromRow(*q));
 }
 

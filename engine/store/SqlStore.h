@@ -107,8 +107,8 @@ public:
     [[nodiscard]] Result<OutboxMessage> outboxMessage(qint64 id) override;
     [[nodiscard]] Result<std::optional<OutboxMessage>> claimOutbox(
         const QDateTime &now, const QDateTime &leaseUntil, qint64 afterId) override;
-    [[nodiscard]] Status recordDelivery(
-        qint64 id, const QString &status, const QDateTime &at, const QDateTime &nextAttemptAt, const QString &error) override;
+    [[nodiscard]] Status recordDelivery(qint64 id, int attempt, const QString &status, const QDateTime &at,
+        const QDateTime &nextAttemptAt, const QString &error) override;
     [[nodiscard]] Status requeueOutbox(qint64 id, const QDateTime &now) override;
 
     [[nodiscard]] Status scheduleTimers(qint64 requestId, const QString &reference, const QList<ScheduledTimer> &timers) override;

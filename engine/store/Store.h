@@ -137,9 +137,12 @@ public:
     [[nodiscard]] virtual Result<std::optional<OutboxMessage>> claimOutbox(
         const QDateTime &now, const QDateTime &leaseUntil, qint64 afterId)
         = 0;
-    // Records an attempt's outcome: status sent, queued (retry at nextAttemptAt) or parked.
+    // Records the outcome of the attempt claimMessage leased (`attempt` is its
+    // attempts count then): status sent, queued (retry at nextAttemptAt) or
+    // parked. A message changed since (purged, or claimed again after its
+    // lease ran out) is left as it now is: a Conflict.
     [[nodiscard]] virtual Status recordDelivery(
-        qint64 id, const QString &status, const QDateTime &at, const QDateTime &nextAttemptAt, const QString &error)
+        qint64 id, int attempt, const QString &status, const QDateTime &at, const QDateTime &nextAttemptAt, const QString &error)
         = 0;
     // A parked message goes back to the queue for an attempt at `now`.
     [[nodiscard]] virtual Status requeueOutbox(qint64 id, const QDateTime &now) = 0;
@@ -150,7 +153,9 @@ public:
     [[nodiscard]] virtual Status scheduleTimers(qint64 requestId, const QString &reference, const QList<ScheduledTimer> &timers)
         = 0;
     // Inside a transaction: the first pending timer due at `now` with an id
-    // above `afterId`, locked against other workers (PostgreSQL: SKIP LOCKED).
+    // above `afterId`, with its request locked and then the timer (PostgreSQL).
+    // A timer whose request someone else is changing, or that another worker
+    // just fired, comes back with status "busy": skip it this sweep.
     [[nodiscard]] virtual Result<std::optional<ScheduledTimer>> claimDueTimer(const QDateTime &now, qint64 afterId) = 0;
     // Marks a pending timer done (fired or cancelled); a Conflict if another
     // worker already did. setTimerOutcome then records what firing came to.

@@ -44,6 +44,12 @@ Result<Engine::Acting> Engine::beginAction(Transaction &tx, const QString &refer
     Result<Request> loaded = m_store.loadRequest(reference.trimmed().toUpper(), RequestDetail::Record);
     if (!loaded)
         return loaded.error();
+    // Its personal data is gone under the retention period: a note or a
+    // document added now would never be purged.
+    if (loaded->purgedAt.isValid())
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("%1 was purged on %2 under the retention period; it takes no more notes, documents or actions")
+                .arg(loaded->reference, loaded->purgedAt.toTimeZone(councilTimeZone()).date().toString(Qt::ISODate)));
     return Acting {std::move(user).value(), std::move(loaded).value()};
 }
 

@@ -53,7 +53,8 @@ struct FireOutcome {
 struct TimerSweep {
     int fired = 0; // fired a transition or queued its notice
     int cancelled = 0; // no longer applied (the request moved on) or could not act
-    int deferred = 0; // lost a race with an officer; tried again next sweep
+    int deferred = 0; // lost a race with an officer or another worker; tried again next sweep
+    int failed = 0; // could not be done (see lines); tried again next sweep
     QStringList lines; // one per timer handled, for the worker's log
 };
 

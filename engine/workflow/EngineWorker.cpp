@@ -222,6 +222,9 @@ Result<TimerSweep> Engine::runDueTimers(int limit)
         if (Status s = tx.begin(); !s)
             return s.error();
         const QDateTime now = m_clock.now();
+        // The same order as every action: the calendar, the request, its timers.
+        if (Status s = m_store.lockCalendar(false); !s)
+            return s.error();
         Result<std::optional<ScheduledTimer>> claimed = m_store.claimDueTimer(now, afterId);
         if (!claimed)
             return claimed.error();
@@ -229,37 +232,37 @@ Result<TimerSweep> Engine::runDueTimers(int limit)
             break;
         const ScheduledTimer timer = **claimed;
         afterId = timer.id; // each timer at most once per sweep
+        if (timer.status != QLatin1String("pending")) {
+            ++sweep.deferred;
+            continue; // someone is changing its request, or another worker fired it
+        }
         bool cancelled = true;
         // Marked done first: firing a transition reschedules the request's
         // pending timers, this one included.
-        if (Status s = m_store.finishTimer(timer.id, QStringLiteral("fired"), now, QString()); !s) {
-            if (s.error().code == ErrorCode::Conflict) {
-                ++sweep.deferred;
-                continue;
-            }
-            return s.error();
+        Result<QString> outcome = m_store.finishTimer(timer.id, QStringLiteral("fired"), now, QString()).ok()
+            ? fireTimer(timer, &cancelled)
+            : Result<QString>(makeError(ErrorCode::Conflict, QStringLiteral("another worker fired it")));
+        if (outcome) {
+            if (Status s
+                = m_store.setTimerOutcome(timer.id, cancelled ? QStringLiteral("cancelled") : QStringLiteral("fired"), *outcome);
+                !s)
+                outcome = s.error();
         }
-        Result<QString> outcome = fireTimer(timer, &cancelled);
+        if (outcome) {
+            if (Status s = tx.commit(); !s)
+                outcome = s.error();
+        }
         if (!outcome) {
-            if (outcome.error().code == ErrorCode::Conflict) {
-                ++sweep.deferred;
-                sweep.lines << QStringLiteral("%1 %2: deferred, an officer changed the request at the same moment")
-                                   .arg(timer.reference, timer.timer);
-                continue;
-            }
-            return makeError(outcome.error().code,
-                QStringLiteral("timer %1 of %2: %3").arg(timer.timer, timer.reference, outcome.error().message));
-        }
-        if (Status s
-            = m_store.setTimerOutcome(timer.id, cancelled ? QStringLiteral("cancelled") : QStringLiteral("fired"), *outcome);
-            !s)
-            return s.error();
-        if (Status s = tx.commit(); !s) {
-            if (s.error().code == ErrorCode::Conflict) {
-                ++sweep.deferred;
-                continue;
-            }
-            return s.error();
+            // The timer stays pending for the next sweep; one that keeps
+            // failing does not hold up the others, the outbox or retention.
+            const bool lostRace = outcome.error().code == ErrorCode::Conflict;
+            ++(lostRace ? sweep.deferred : sweep.failed);
+            sweep.lines << QStringLiteral("%1 %2: %3, left for the next sweep: %4")
+                               .arg(timer.reference, timer.timer,
+                                   lostRace ? QStringLiteral("deferred") : QStringLiteral("failed"), outcome.error().message);
+            if (!lostRace)
+                qCWarning(lcWorkflow) << "timer" << timer.timer << timer.reference << "failed:" << outcome.error().message;
+            continue;
         }
         ++(cancelled ? sweep.cancelled : sweep.fired);
         sweep.lines << QStringLiteral("%1 %2: %3").arg(timer.reference, timer.timer, *outcome);
@@ -350,10 +353,16 @@ Result<PurgeSweep> Engine::purgeExpired(int limit)
             {QStringLiteral("notes"), counts->notes}, {QStringLiteral("attachments"), counts->attachments},
             {QStringLiteral("auditPayloads"), counts->auditPayloads}, {QStringLiteral("messages"), counts->messages}};
         Result<AuditEvent> appended = m_store.appendAudit(event);
-        if (!appended)
+        if (!appended) {
+            if (appended.error().code == ErrorCode::Conflict)
+                continue; // tried again next sweep
             return appended.error();
-        if (Status s = tx.commit(); !s)
+        }
+        if (Status s = tx.commit(); !s) {
+            if (s.error().code == ErrorCode::Conflict)
+                continue;
             return s.error();
+        }
         ++sweep.purged;
         sweep.lines << QStringLiteral("%1: purged (closed %2; %3 note(s), %4 attachment(s), %5 audit payload(s), %6 message(s))")
                            .arg(reference, request->closedAt.toTimeZone(councilTimeZone()).date().toString(Qt::ISODate))
@@ -380,6 +389,15 @@ Status Engine::retryMessage(qint64 id, const QString &actor)
     Result<OutboxMessage> message = m_store.outboxMessage(id);
     if (!message)
         return message.error();
+    if (!message->reference.isEmpty()) {
+        Result<Request> request = m_store.loadRequest(message->reference, RequestDetail::Record);
+        if (request && request->purgedAt.isValid())
+            return makeError(ErrorCode::Refused,
+                QStringLiteral("message %1 belongs to %2, purged under the retention period: it has no recipient any more "
+                               "and is not sent")
+                    .arg(id)
+                    .arg(message->reference));
+    }
     if (Status s = m_store.requeueOutbox(id, m_clock.now()); !s)
         return s;
     AuditEvent event;
