@@ -343,6 +343,21 @@ Status Demo::run()
             });
         !s)
         return s;
+    ref = file(QStringLiteral("Access by web form, waiting for identity evidence: the clock has not started, and "
+                              "after a month without it the worker closes the request"),
+        form(QStringLiteral("access"), QStringLiteral("web"), QStringLiteral("Peter Quinn"),
+            QStringLiteral("p.quinn@example.com"), QStringLiteral("L37 4HB"),
+            QStringLiteral("My council tax records"), QStringLiteral("alice"), 1, now));
+    if (!ref)
+        return ref.error();
+    if (Status s = drive(*ref,
+            {
+                {QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}},
+                {QStringLiteral("request-identity"), QStringLiteral("alice"),
+                    {{QStringLiteral("evidence-needed"), QStringLiteral("A recent council tax bill or a utility bill")}}, {}},
+            });
+        !s)
+        return s;
     IntakeForm posted = form(QStringLiteral("erasure"), QStringLiteral("post"), QStringLiteral("Hannah Price"), {},
         QStringLiteral("L23 5TB"), QStringLiteral("Delete my old webchat conversations"), {}, 0, now);
     posted.requester.address = QStringLiteral("3 Victoria Road, Crosby");
