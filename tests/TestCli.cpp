@@ -323,8 +323,8 @@ private slots:
         VERIFY_EXIT(help, 0);
         QVERIFY2(help.err.isEmpty(), qPrintable(help.describe()));
         QVERIFY(help.out.startsWith(QStringLiteral("Usage: rightsflow COMMAND")));
-        for (const char *command :
-            {"init", "workflow validate", "user add", "request new", "request act", "audit verify", "demo"})
+        for (const char *command : {"init", "workflow validate", "user add", "request new", "request act", "audit verify", "demo",
+                 "worker", "outbox list", "outbox retry", "retention set", "postgresql://"})
             QVERIFY2(help.out.contains(QLatin1String(command)), command);
         QVERIFY(help.out.contains(QStringLiteral("Exit codes")));
     }
@@ -368,6 +368,17 @@ private slots:
         row("audit verify", {QStringLiteral("audit"), QStringLiteral("verify")},
             {QStringLiteral("--db"), QStringLiteral("--json")});
         row("demo", {QStringLiteral("demo")}, {QStringLiteral("--db"), QStringLiteral("--workflows")});
+        row("worker", {QStringLiteral("worker")},
+            {QStringLiteral("--once"), QStringLiteral("--interval"), QStringLiteral("--drop-dir"), QStringLiteral("--batch"),
+                QStringLiteral("--max-attempts"), QStringLiteral("RIGHTSFLOW_DROP_DIR"), QStringLiteral("SIGTERM"),
+                QStringLiteral("postgresql://")});
+        row("outbox list", {QStringLiteral("outbox"), QStringLiteral("list")},
+            {QStringLiteral("--status"), QStringLiteral("--limit"), QStringLiteral("--json"), QStringLiteral("parked")});
+        row("outbox show", {QStringLiteral("outbox"), QStringLiteral("show")}, {QStringLiteral("ID"), QStringLiteral("--json")});
+        row("outbox retry", {QStringLiteral("outbox"), QStringLiteral("retry")}, {QStringLiteral("ID"), QStringLiteral("--as")});
+        row("retention show", {QStringLiteral("retention"), QStringLiteral("show")}, {QStringLiteral("--db")});
+        row("retention set", {QStringLiteral("retention"), QStringLiteral("set")},
+            {QStringLiteral("MONTHS"), QStringLiteral("--as"), QStringLiteral("12 to 240")});
         QTest::newRow("help request act") << QStringList {QStringLiteral("help"), QStringLiteral("request"),
             QStringLiteral("act")} << QStringList {QStringLiteral("--as"), QStringLiteral("--expect-version")};
     }
@@ -388,9 +399,9 @@ private slots:
     void commandHelpUsageLineNamesCommand_data()
     {
         QTest::addColumn<QString>("command");
-        for (const char *command :
-            {"init", "workflow validate", "workflow list", "workflow show", "workflow dot", "user add", "user list",
-                "request new", "request list", "request show", "request act", "request note", "audit verify", "demo"})
+        for (const char *command : {"init", "workflow validate", "workflow list", "workflow show", "workflow dot", "user add",
+                 "user list", "request new", "request list", "request show", "request act", "request note", "audit verify",
+                 "demo", "worker", "outbox list", "outbox show", "outbox retry", "retention show", "retention set"})
             QTest::newRow(command) << QString::fromLatin1(command);
     }
 
