@@ -346,8 +346,8 @@ Status Demo::run()
     ref = file(QStringLiteral("Access by web form, waiting for identity evidence: the clock has not started, and "
                               "after a month without it the worker closes the request"),
         form(QStringLiteral("access"), QStringLiteral("web"), QStringLiteral("Peter Quinn"),
-            QStringLiteral("p.quinn@example.com"), QStringLiteral("L37 4HB"),
-            QStringLiteral("My council tax records"), QStringLiteral("alice"), 1, now));
+            QStringLiteral("p.quinn@example.com"), QStringLiteral("L37 4HB"), QStringLiteral("My council tax records"),
+            QStringLiteral("alice"), 1, now));
     if (!ref)
         return ref.error();
     if (Status s = drive(*ref,

@@ -501,9 +501,39 @@ struct ActionFigures {
     Rate bare;
 };
 
-// Times engine actions and bare inserts in alternating blocks, so that both
-// see the same disk: fsync latency on a shared or virtual disk drifts from
-// one second to the next.
+// Runs `actions` engine actions (engineStep(i)) and as many bare inserts in
+// alternating blocks of kBlock, so that both see the same disk: fsync latency
+// on a shared or virtual disk drifts from one second to the next.
+Result<ActionFigures> timeAlternating(
+    int actions, const std::function<Status(int)> &engineStep, const std::function<Status()> &bareStep)
+{
+    QList<double> engineMs;
+    QList<double> bareMs;
+    engineMs.reserve(actions);
+    bareMs.reserve(actions);
+    QElapsedTimer each;
+    while (engineMs.size() < actions || bareMs.size() < actions) {
+        for (int k = 0; k < kBlock && engineMs.size() < actions; ++k) {
+            each.start();
+            const Status s = engineStep(int(engineMs.size()));
+            engineMs << msSince(each);
+            if (!s)
+                return s.error();
+        }
+        for (int k = 0; k < kBlock && bareMs.size() < actions; ++k) {
+            each.start();
+            const Status s = bareStep();
+            bareMs << msSince(each);
+            if (!s)
+                return s.error();
+        }
+    }
+    const auto sum = [](const QList<double> &values) { return std::accumulate(values.cbegin(), values.cend(), 0.0); };
+    return ActionFigures {rateOf(engineMs, sum(engineMs)), rateOf(bareMs, sum(bareMs))};
+}
+
+// Sections 1 and 2 on SQLite: engine actions against bare inserts, timed
+// by timeAlternating.
 Result<ActionFigures> benchActions(const QString &engineFile, const QString &bareFile, int actions)
 {
     // The engine's register, with the shipped workflows and a few users.
@@ -587,29 +617,11 @@ Result<ActionFigures> benchActions(const QString &engineFile, const QString &bar
     }
     const QString body = QStringLiteral("a row about the size of an audit event's payload ").repeated(4);
 
-    QList<double> engineMs;
-    QList<double> bareMs;
-    engineMs.reserve(actions);
-    bareMs.reserve(actions);
-    QElapsedTimer each;
-    while (engineMs.size() < actions || bareMs.size() < actions) {
-        for (int k = 0; k < kBlock && engineMs.size() < actions; ++k) {
-            each.start();
-            const Status s = fireOne(references.at(1 + engineMs.size()));
-            engineMs << msSince(each);
-            if (!s)
-                return s.error();
-        }
-        for (int k = 0; k < kBlock && bareMs.size() < actions; ++k) {
-            each.start();
-            const Status s = insertOne(body);
-            bareMs << msSince(each);
-            if (!s)
-                return s.error();
-        }
-    }
-    const auto sum = [](const QList<double> &values) { return std::accumulate(values.cbegin(), values.cend(), 0.0); };
-    const ActionFigures figures {rateOf(engineMs, sum(engineMs)), rateOf(bareMs, sum(bareMs))};
+    Result<ActionFigures> timed = timeAlternating(
+        actions, [&](int i) { return fireOne(references.at(1 + i)); }, [&] { return insertOne(body); });
+    if (!timed)
+        return timed.error();
+    const ActionFigures figures = *timed;
 
     // Check the work was really done before reporting its speed.
     Result<QList<OutboxMessage>> queued = store.outbox(QString());
@@ -957,33 +969,15 @@ Result<ActionFigures> benchPostgresActions(const QString &registerUrl, const QSt
     if (Status s = insertOne(); !s)
         return s.error();
 
-    QList<double> engineMs;
-    QList<double> bareMs;
-    engineMs.reserve(actions);
-    bareMs.reserve(actions);
-    QElapsedTimer each;
-    while (engineMs.size() < actions || bareMs.size() < actions) {
-        for (int k = 0; k < kBlock && engineMs.size() < actions; ++k) {
-            each.start();
-            const Status s = acknowledge(engine, references.at(1 + engineMs.size()));
-            engineMs << msSince(each);
-            if (!s)
-                return s.error();
-        }
-        for (int k = 0; k < kBlock && bareMs.size() < actions; ++k) {
-            each.start();
-            const Status s = insertOne();
-            bareMs << msSince(each);
-            if (!s)
-                return s.error();
-        }
-    }
+    Result<ActionFigures> timed = timeAlternating(
+        actions, [&](int i) { return acknowledge(engine, references.at(1 + i)); }, [&] { return insertOne(); });
+    if (!timed)
+        return timed.error();
     Result<QString> checked = checkRegister(store, references.size(),
         qint64(test::staff().size()) + 2 * qint64(references.size()), QStringLiteral("the PostgreSQL actions"));
     if (!checked)
         return checked.error();
-    const auto sum = [](const QList<double> &values) { return std::accumulate(values.cbegin(), values.cend(), 0.0); };
-    return ActionFigures {rateOf(engineMs, sum(engineMs)), rateOf(bareMs, sum(bareMs))};
+    return timed;
 }
 
 QString latencies(const QList<double> &samplesMs)
