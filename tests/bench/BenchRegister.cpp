@@ -501,6 +501,31 @@ struct ActionFigures {
     Rate bare;
 };
 
+// A new register with the shipped workflows, the IG team and an engine on
+// the system clock.
+struct BenchEngine {
+    std::unique_ptr<SqlStore> store;
+    WorkflowLibrary library;
+    SystemClock clock;
+    std::unique_ptr<Engine> engine;
+
+    static Result<std::unique_ptr<BenchEngine>> open(SqlDialect dialect, const QString &location)
+    {
+        auto bench = std::make_unique<BenchEngine>();
+        bench->store = std::make_unique<SqlStore>(dialect, location, SqlStore::Options {true});
+        if (Status s = bench->store->open(); !s)
+            return s.error();
+        Result<WorkflowLibrary> library = WorkflowLibrary::load(workflowsDir());
+        if (!library)
+            return library.error();
+        bench->library = std::move(library).value();
+        bench->engine = std::make_unique<Engine>(*bench->store, bench->library, bench->clock);
+        if (Status s = test::addStaff(*bench->engine); !s)
+            return s.error();
+        return bench;
+    }
+};
+
 // Runs `actions` engine actions (engineStep(i)) and as many bare inserts in
 // alternating blocks of kBlock, so that both see the same disk: fsync latency
 // on a shared or virtual disk drifts from one second to the next.
@@ -536,17 +561,12 @@ Result<ActionFigures> timeAlternating(
 // by timeAlternating.
 Result<ActionFigures> benchActions(const QString &engineFile, const QString &bareFile, int actions)
 {
-    // The engine's register, with the shipped workflows and a few users.
-    SqlStore store(SqlDialect::Sqlite, engineFile, SqlStore::Options {true});
-    if (Status s = store.open(); !s)
-        return s.error();
-    Result<WorkflowLibrary> library = WorkflowLibrary::load(workflowsDir());
-    if (!library)
-        return library.error();
-    SystemClock clock;
-    Engine engine(store, *library, clock);
-    if (Status s = test::addStaff(engine); !s)
-        return s.error();
+    // The engine's register, with the shipped workflows and the IG team.
+    Result<std::unique_ptr<BenchEngine>> opened = BenchEngine::open(SqlDialect::Sqlite, engineFile);
+    if (!opened)
+        return opened.error();
+    SqlStore &store = *(*opened)->store;
+    Engine &engine = *(*opened)->engine;
     auto fileOne = [&engine](qsizetype i) { return fileAccessRequest(engine, i); };
     // One request more than timed: the first fire parses the workflow
     // definition into the engine's cache and is not counted.
@@ -921,16 +941,12 @@ private:
 // blocks so that both see the same disk, each in a database of its own.
 Result<ActionFigures> benchPostgresActions(const QString &registerUrl, const QString &bareUrl, int actions)
 {
-    SqlStore store(SqlDialect::Postgres, registerUrl, SqlStore::Options {true});
-    if (Status s = store.open(); !s)
-        return s.error();
-    Result<WorkflowLibrary> library = WorkflowLibrary::load(workflowsDir());
-    if (!library)
-        return library.error();
-    SystemClock clock;
-    Engine engine(store, *library, clock);
-    if (Status s = test::addStaff(engine); !s)
-        return s.error();
+    // The engine's register, with the shipped workflows and the IG team.
+    Result<std::unique_ptr<BenchEngine>> opened = BenchEngine::open(SqlDialect::Postgres, registerUrl);
+    if (!opened)
+        return opened.error();
+    SqlStore &store = *(*opened)->store;
+    Engine &engine = *(*opened)->engine;
     // One request more than timed: the first fire fills the engine's cache.
     QStringList references;
     for (int i = 0; i <= actions; ++i) {
