@@ -34,7 +34,12 @@ Result<int> Migrator::currentVersion() const
     // Qt's PostgreSQL driver names tables outside 'public' with their schema:
     // ask for the one in the schema the register's statements use.
     if (m_dialect == SqlDialect::Postgres) {
-        if (!query.exec(QStringLiteral("SELECT to_regclass('meta') IS NOT NULL")) || !query.next())
+        // A catalog query under the statement's snapshot: after waiting for
+        // another program's migration it sees the tables that one committed
+        // (to_regclass may still answer from a stale catalog cache).
+        if (!query.exec(QStringLiteral("SELECT count(*) > 0 FROM information_schema.tables "
+                                       "WHERE table_schema = current_schema() AND table_name = 'meta'"))
+            || !query.next())
             return makeError(
                 ErrorCode::Storage, QStringLiteral("cannot look for the register's tables: %1").arg(query.lastError().text()));
         const bool present = query.value(0).toBool();
