@@ -8,6 +8,7 @@
 // concurrency, worker and register suites need to race real processes.
 
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QProcess>
@@ -159,6 +160,24 @@ inline void parseJson(const ProcessRun &run, QJsonDocument *document)
     *document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
     QVERIFY2(error.error == QJsonParseError::NoError,
         qPrintable(QStringLiteral("not JSON (%1): ").arg(error.errorString()) + run.describe()));
+}
+
+// The request object `request show REF --json` printed.
+inline void requestFromShow(const ProcessRun &run, QJsonObject *request)
+{
+    QJsonDocument document;
+    CHECKED(parseJson(run, &document));
+    QVERIFY2(document.isObject(), document.toJson().constData());
+    *request = document.object();
+}
+
+// The number of events `audit verify --json` checked, from a trail that verifies.
+inline void eventsFromVerify(const ProcessRun &run, int *events)
+{
+    QJsonDocument document;
+    CHECKED(parseJson(run, &document));
+    QVERIFY2(document.object().value(QStringLiteral("intact")).toBool(), document.toJson().constData());
+    *events = document.object().value(QStringLiteral("eventsChecked")).toInt(-1);
 }
 
 } // namespace rf::test

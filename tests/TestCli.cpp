@@ -137,22 +137,16 @@ QStringList referencesOf(const QJsonArray &list)
 
 void showRequest(const QString &db, const QString &reference, QJsonObject *request)
 {
-    QJsonDocument document;
-    CHECKED(parseJson(
+    rf::test::requestFromShow(
         run(QStringList {QStringLiteral("request"), QStringLiteral("show"), reference, QStringLiteral("--json")} + dbArgs(db)),
-        &document));
-    QVERIFY2(document.isObject(), document.toJson().constData());
-    *request = document.object();
+        request);
 }
 
 // The number of audit events, from an intact trail.
 void auditCount(const QString &db, int *events)
 {
-    QJsonDocument document;
-    CHECKED(parseJson(
-        run(QStringList {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--json")} + dbArgs(db)), &document));
-    QVERIFY2(document.object().value(QStringLiteral("intact")).toBool(), document.toJson().constData());
-    *events = document.object().value(QStringLiteral("eventsChecked")).toInt(-1);
+    rf::test::eventsFromVerify(
+        run(QStringList {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--json")} + dbArgs(db)), events);
 }
 
 // Changes the register behind the program's back, as an attacker with file access would.

@@ -118,22 +118,16 @@ using rf::test::parseJson;
 
 void showRequest(const QString &db, const QString &reference, QJsonObject *request)
 {
-    QJsonDocument document;
-    CHECKED(parseJson(
+    rf::test::requestFromShow(
         run(QStringList {QStringLiteral("request"), QStringLiteral("show"), reference, QStringLiteral("--json")} + dbArgs(db)),
-        &document));
-    QVERIFY2(document.isObject(), document.toJson().constData());
-    *request = document.object();
+        request);
 }
 
 // The number of audit events, from a trail that verifies.
 void verifiedAuditEvents(const QString &db, int *events)
 {
-    QJsonDocument document;
-    CHECKED(parseJson(
-        run(QStringList {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--json")} + dbArgs(db)), &document));
-    QVERIFY2(document.object().value(QStringLiteral("intact")).toBool(), document.toJson().constData());
-    *events = document.object().value(QStringLiteral("eventsChecked")).toInt(-1);
+    rf::test::eventsFromVerify(
+        run(QStringList {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--json")} + dbArgs(db)), events);
 }
 
 // The events of a request's history that recorded `action`.
