@@ -3,6 +3,7 @@
 // definition is refused with a line "FILE: JSON-PATH: what is wrong", a valid
 // one gets a content hash that ignores layout, and the shipped set loads.
 
+#include "JsonEdit.h"
 #include "TestSupport.h"
 
 #include "request/Request.h"
@@ -86,37 +87,11 @@ struct Edit {
 
 const QJsonValue kRemove(QJsonValue::Undefined);
 
-QJsonValue edited(const QJsonValue &node, QStringList path, const QJsonValue &value)
-{
-    if (path.isEmpty())
-        return value;
-    const QString step = path.takeFirst();
-    if (node.isArray()) {
-        QJsonArray array = node.toArray();
-        const qsizetype index = step.toInt();
-        if (path.isEmpty() && value.isUndefined()) {
-            array.removeAt(index);
-            return array;
-        }
-        if (index == array.size())
-            array.append(QJsonValue());
-        array[index] = edited(array.at(index), path, value);
-        return array;
-    }
-    QJsonObject object = node.toObject();
-    if (path.isEmpty() && value.isUndefined()) {
-        object.remove(step);
-        return object;
-    }
-    object[step] = edited(object.value(step), path, value);
-    return object;
-}
-
 QJsonObject editedDefinition(const QList<Edit> &edits)
 {
     QJsonValue root = validDefinition();
     for (const Edit &edit : edits)
-        root = edited(root, edit.path.split(QLatin1Char('/')), edit.value);
+        root = rf::test::editedJson(root, edit.path.split(QLatin1Char('/')), edit.value);
     return root.toObject();
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "WorkflowLoader.h"
 
+#include "core/JsonCheck.h"
+
 #include "request/Request.h"
 
 #include <QCryptographicHash>
@@ -19,74 +21,17 @@ namespace {
 const QStringList kInputTypes {
     QStringLiteral("text"), QStringLiteral("date"), QStringLiteral("choice"), QStringLiteral("boolean"), QStringLiteral("user")};
 
-QString typeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("nothing");
-}
-
 bool isName(const QString &text)
 {
     static const QRegularExpression re(QStringLiteral("^[a-z][a-z0-9-]*$"));
     return re.match(text).hasMatch();
 }
 
-// Collects problems as "source: $.path: message" while walking the document.
-class Checker
+// The workflow files' own checks on top of the shared ones.
+class Checker : public JsonChecker
 {
 public:
-    explicit Checker(QString source)
-        : m_source(std::move(source))
-    { }
-
-    void problem(const QString &path, const QString &message)
-    {
-        m_problems << m_source + QStringLiteral(": ") + path + QStringLiteral(": ") + message;
-    }
-    [[nodiscard]] const QStringList &problems() const { return m_problems; }
-
-    void unknownKeys(const QJsonObject &object, const QString &path, const QStringList &allowed)
-    {
-        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
-            if (!allowed.contains(it.key()))
-                problem(path + QLatin1Char('.') + it.key(),
-                    QStringLiteral("unknown key (expected one of: %1)").arg(allowed.join(QStringLiteral(", "))));
-        }
-    }
-
-    // Returns the string at key, reporting a problem when it is missing
-    // (if required) or not a string.
-    QString string(const QJsonObject &object, const QString &path, const QString &key, bool required)
-    {
-        const QJsonValue value = object.value(key);
-        if (value.isUndefined()) {
-            if (required)
-                problem(path + QLatin1Char('.') + key, QStringLiteral("missing (expected a string)"));
-            return {};
-        }
-        if (!value.isString()) {
-            problem(path + QLatin1Char('.') + key, QStringLiteral("expected a string, found %1").arg(typeName(value)));
-            return {};
-        }
-        if (required && value.toString().trimmed().isEmpty())
-            problem(path + QLatin1Char('.') + key, QStringLiteral("must not be empty"));
-        return value.toString();
-    }
+    using JsonChecker::JsonChecker;
 
     QString name(const QJsonObject &object, const QString &path, const QString &key = QStringLiteral("name"))
     {
@@ -108,7 +53,8 @@ public:
             return result;
         }
         if (!value.isArray()) {
-            problem(path + QLatin1Char('.') + key, QStringLiteral("expected an array of strings, found %1").arg(typeName(value)));
+            problem(
+                path + QLatin1Char('.') + key, QStringLiteral("expected an array of strings, found %1").arg(jsonTypeName(value)));
             return result;
         }
         const QJsonArray array = value.toArray();
@@ -117,7 +63,7 @@ public:
         for (qsizetype i = 0; i < array.size(); ++i) {
             if (!array.at(i).isString())
                 problem(QStringLiteral("%1.%2[%3]").arg(path, key).arg(i),
-                    QStringLiteral("expected a string, found %1").arg(typeName(array.at(i))));
+                    QStringLiteral("expected a string, found %1").arg(jsonTypeName(array.at(i))));
             else
                 result << array.at(i).toString();
         }
@@ -126,22 +72,8 @@ public:
 
     QJsonArray objectArray(const QJsonObject &object, const QString &path, const QString &key, bool required)
     {
-        const QJsonValue value = object.value(key);
-        if (value.isUndefined()) {
-            if (required)
-                problem(path + QLatin1Char('.') + key, QStringLiteral("missing (expected an array)"));
-            return {};
-        }
-        if (!value.isArray()) {
-            problem(path + QLatin1Char('.') + key, QStringLiteral("expected an array, found %1").arg(typeName(value)));
-            return {};
-        }
-        return value.toArray();
+        return array(object, path, key, required);
     }
-
-private:
-    QString m_source;
-    QStringList m_problems;
 };
 
 // Reads a guard or effect reference: "name" or {"guard"|"effect": "name", ...params}.
@@ -151,7 +83,7 @@ std::optional<StepRef> readStep(Checker &check, const QJsonValue &value, const Q
         return StepRef {value.toString(), {}};
     if (!value.isObject()) {
         check.problem(
-            path, QStringLiteral("expected a %1 name or an object with \"%1\", found %2").arg(keyword, typeName(value)));
+            path, QStringLiteral("expected a %1 name or an object with \"%1\", found %2").arg(keyword, jsonTypeName(value)));
         return std::nullopt;
     }
     QJsonObject params = value.toObject();
@@ -169,15 +101,9 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        // Turn the byte offset into a line and column a person can find.
-        // Qt reports the offset just past the offending character.
-        const QByteArray head = json.left(qMax(0, parseError.offset - 1));
-        const qsizetype line = head.count('\n') + 1;
-        const qsizetype column = head.size() - (head.lastIndexOf('\n') + 1) + 1;
+    if (parseError.error != QJsonParseError::NoError)
         return makeError(ErrorCode::Invalid, QStringLiteral("%1: invalid workflow definition").arg(source),
-            {QStringLiteral("%1:%2:%3: not valid JSON: %4").arg(source).arg(line).arg(column).arg(parseError.errorString())});
-    }
+            {jsonSyntaxProblem(json, parseError, source)});
     if (!document.isObject())
         return makeError(ErrorCode::Invalid, QStringLiteral("%1: invalid workflow definition").arg(source),
             {QStringLiteral("%1: $: expected an object at the top level").arg(source)});
@@ -205,7 +131,7 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
     for (qsizetype i = 0; i < states.size(); ++i) {
         const QString path = QStringLiteral("$.states[%1]").arg(i);
         if (!states.at(i).isObject()) {
-            check.problem(path, QStringLiteral("expected an object, found %1").arg(typeName(states.at(i))));
+            check.problem(path, QStringLiteral("expected an object, found %1").arg(jsonTypeName(states.at(i))));
             continue;
         }
         const QJsonObject object = states.at(i).toObject();
@@ -260,7 +186,7 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
     for (qsizetype i = 0; i < transitions.size(); ++i) {
         const QString path = QStringLiteral("$.transitions[%1]").arg(i);
         if (!transitions.at(i).isObject()) {
-            check.problem(path, QStringLiteral("expected an object, found %1").arg(typeName(transitions.at(i))));
+            check.problem(path, QStringLiteral("expected an object, found %1").arg(jsonTypeName(transitions.at(i))));
             continue;
         }
         const QJsonObject object = transitions.at(i).toObject();
@@ -304,7 +230,7 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
         for (qsizetype j = 0; j < inputs.size(); ++j) {
             const QString inPath = QStringLiteral("%1.inputs[%2]").arg(path).arg(j);
             if (!inputs.at(j).isObject()) {
-                check.problem(inPath, QStringLiteral("expected an object, found %1").arg(typeName(inputs.at(j))));
+                check.problem(inPath, QStringLiteral("expected an object, found %1").arg(jsonTypeName(inputs.at(j))));
                 continue;
             }
             const QJsonObject inObject = inputs.at(j).toObject();
@@ -321,8 +247,8 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
                         .arg(input.type, kInputTypes.join(QStringLiteral(", "))));
             const QJsonValue required = inObject.value(QStringLiteral("required"));
             if (!required.isUndefined() && !required.isBool())
-                check.problem(
-                    inPath + QStringLiteral(".required"), QStringLiteral("expected a boolean, found %1").arg(typeName(required)));
+                check.problem(inPath + QStringLiteral(".required"),
+                    QStringLiteral("expected a boolean, found %1").arg(jsonTypeName(required)));
             input.required = required.toBool(false);
             input.choices = check.stringList(inObject, inPath, QStringLiteral("choices"), input.type == QLatin1String("choice"));
             if (input.type != QLatin1String("choice") && inObject.contains(QStringLiteral("choices")))
@@ -391,7 +317,7 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
     for (qsizetype i = 0; i < timers.size(); ++i) {
         const QString path = QStringLiteral("$.timers[%1]").arg(i);
         if (!timers.at(i).isObject()) {
-            check.problem(path, QStringLiteral("expected an object, found %1").arg(typeName(timers.at(i))));
+            check.problem(path, QStringLiteral("expected an object, found %1").arg(jsonTypeName(timers.at(i))));
             continue;
         }
         const QJsonObject object = timers.at(i).toObject();
@@ -467,8 +393,8 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
             const QJsonValue notify = object.value(QStringLiteral("notify"));
             const QString nPath = path + QStringLiteral(".notify");
             if (!notify.isObject()) {
-                check.problem(
-                    nPath, QStringLiteral("expected an object {\"to\": ..., \"template\": ...}, found %1").arg(typeName(notify)));
+                check.problem(nPath,
+                    QStringLiteral("expected an object {\"to\": ..., \"template\": ...}, found %1").arg(jsonTypeName(notify)));
             } else {
                 const QJsonObject n = notify.toObject();
                 check.unknownKeys(n, nPath, {QStringLiteral("to"), QStringLiteral("template")});

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// What the validators of Rightsflow's JSON files (workflow definitions, the
+// processing register) share: problems collected as "FILE: $.path: what is
+// wrong" so that one run reports everything to fix, and the position of
+// invalid JSON as a line and column a person can find.
+
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+
+namespace rf {
+
+// "a string", "an array", "null" ...: what a value is, for messages.
+[[nodiscard]] QString jsonTypeName(const QJsonValue &value);
+
+// "FILE:LINE:COLUMN: not valid JSON: WHY" for a parse error of `json`.
+[[nodiscard]] QString jsonSyntaxProblem(const QByteArray &json, const QJsonParseError &error, const QString &source);
+
+class JsonChecker
+{
+public:
+    explicit JsonChecker(QString source)
+        : m_source(std::move(source))
+    { }
+
+    void problem(const QString &path, const QString &message);
+    [[nodiscard]] const QStringList &problems() const { return m_problems; }
+
+    // Every key of `object` not in `allowed` is a problem.
+    void unknownKeys(const QJsonObject &object, const QString &path, const QStringList &allowed);
+
+    // The string at `key`. A required one must be present and not blank; an
+    // optional one may be absent but, when given, must be a string.
+    QString string(const QJsonObject &object, const QString &path, const QString &key, bool required);
+
+    // The array at `key` (empty when absent or not an array, which is a
+    // problem when required).
+    QJsonArray array(const QJsonObject &object, const QString &path, const QString &key, bool required);
+
+private:
+    QString m_source;
+    QStringList m_problems;
+};
+
+} // namespace rf
