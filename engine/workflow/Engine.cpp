@@ -489,21 +489,7 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
         if (!entry)
             return makeError(
                 ErrorCode::Unsupported, QStringLiteral("effect '%1' is not known to this Rightsflow").arg(step.name));
-        EffectContext ctx {after, *transition, *inputs, *user, now, step.params, queued,
-            [this](const QString &role) {
-                QList<User> result;
-                if (Result<QList<User>> all = m_store.users()) {
-                    for (const User &u : *all) {
-                        if (u.role == role && u.active)
-                            result.append(u);
-                    }
-                }
-                return result;
-            },
-            [this](const QString &name) {
-                Result<std::optional<User>> found = m_store.findUser(name);
-                return found ? *found : std::optional<User>();
-            },
+        EffectContext ctx {after, *transition, *inputs, *user, now, step.params, queued, activeUsersWithRole(), userNamed(),
             &*deadlineBefore, day, effective};
         if (Status s = entry->effect(ctx); !s)
             return makeError(s.error().code, QStringLiteral("'%1' was not done: %2").arg(action, s.error().message));
@@ -602,6 +588,28 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
     if (Status s = enqueueAll(queued, after.reference, appended->seq); !s)
         return s.error();
     return FireOutcome {after, *appended, queued};
+}
+
+std::function<QList<User>(const QString &)> Engine::activeUsersWithRole()
+{
+    return [this](const QString &role) {
+        QList<User> result;
+        if (Result<QList<User>> all = m_store.users()) {
+            for (const User &u : *all) {
+                if (u.role == role && u.active)
+                    result.append(u);
+            }
+        }
+        return result;
+    };
+}
+
+std::function<std::optional<User>(const QString &)> Engine::userNamed()
+{
+    return [this](const QString &name) {
+        Result<std::optional<User>> found = m_store.findUser(name);
+        return found ? *found : std::optional<User>();
+    };
 }
 
 Status Engine::enqueueAll(QList<OutboxMessage> &messages, const QString &reference, qint64 auditSeq)

@@ -163,6 +163,9 @@ private:
     // Everything fire() does between loading the request and committing.
     [[nodiscard]] Result<FireOutcome> fireInTransaction(const User &user, const Request &before, const QString &action,
         const QMap<QString, QString> &rawInputs, const QString &note, qint64 expectedVersion);
+    // The lookups an effect may make to address staff (see EffectContext).
+    [[nodiscard]] std::function<QList<User>(const QString &)> activeUsersWithRole();
+    [[nodiscard]] std::function<std::optional<User>(const QString &)> userNamed();
     // Gives each queued message its idempotency key and writes it to the outbox.
     [[nodiscard]] Status enqueueAll(QList<OutboxMessage> &messages, const QString &reference, qint64 auditSeq);
     [[nodiscard]] Status scheduleTimers(const Request &request, const WorkflowDefinition &def, const WorkingCalendar &calendar);

@@ -184,22 +184,8 @@ Result<QString> Engine::fireTimer(const ScheduledTimer &scheduled, bool *cancell
     const ActionRegistry::EffectEntry *notify = m_registry.effect(QStringLiteral("notify"));
     if (!notify)
         return makeError(ErrorCode::Unsupported, QStringLiteral("the notify effect is not registered"));
-    EffectContext ctx {copy, pseudo, inputs, worker, now, params, queued,
-        [this](const QString &role) {
-            QList<User> result;
-            if (Result<QList<User>> all = m_store.users()) {
-                for (const User &u : *all) {
-                    if (u.role == role && u.active)
-                        result.append(u);
-                }
-            }
-            return result;
-        },
-        [this](const QString &name) {
-            Result<std::optional<User>> found = m_store.findUser(name);
-            return found ? *found : std::optional<User>();
-        },
-        &request.deadline, today(), today()};
+    EffectContext ctx {copy, pseudo, inputs, worker, now, params, queued, activeUsersWithRole(), userNamed(), &request.deadline,
+        today(), today()};
     if (Status s = notify->effect(ctx); !s)
         return QStringLiteral("cancelled: %1").arg(s.error().message);
     AuditEvent event = eventOn(request, worker.name, pseudo.name);
