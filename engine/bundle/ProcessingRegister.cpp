@@ -318,15 +318,12 @@ const QStringList &ProcessingRegister::knownSpecialCategories()
 Result<ProcessingRegister> ProcessingRegister::parse(const QByteArray &json, const QString &source)
 {
     const QString invalid = QStringLiteral("%1: invalid processing register").arg(source);
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return makeError(ErrorCode::Invalid, invalid, {jsonSyntaxProblem(json, parseError, source)});
-    if (!document.isObject())
-        return makeError(ErrorCode::Invalid, invalid, {QStringLiteral("%1: $: expected an object at the top level").arg(source)});
+    Result<QJsonObject> parsed = parseJsonObject(json, source, invalid);
+    if (!parsed)
+        return parsed.error();
 
     Checker check(source);
-    const QJsonObject root = document.object();
+    const QJsonObject root = *parsed;
     const QString top = QStringLiteral("$");
     ProcessingRegister reg;
     reg.m_source = source;
@@ -399,21 +396,16 @@ Result<ProcessingRegister> ProcessingRegister::parse(const QByteArray &json, con
     }
 
     if (!check.problems().isEmpty())
-        return makeError(ErrorCode::Invalid,
-            QStringLiteral("%1 (%2)").arg(invalid,
-                check.problems().size() == 1 ? QStringLiteral("1 problem")
-                                             : QStringLiteral("%1 problems").arg(check.problems().size())),
-            check.problems());
+        return check.refusal(invalid);
     return reg;
 }
 
 Result<ProcessingRegister> ProcessingRegister::load(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(
-            ErrorCode::NotFound, QStringLiteral("%1: cannot read processing register: %2").arg(path, file.errorString()));
-    return parse(file.readAll(), path);
+    Result<QByteArray> content = readConfigFile(path, QStringLiteral("processing register"));
+    if (!content)
+        return content.error();
+    return parse(*content, path);
 }
 
 const SourceSystem *ProcessingRegister::system(const QString &id) const

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "JsonCheck.h"
 
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace rf {
 
@@ -35,6 +37,33 @@ QString jsonSyntaxProblem(const QByteArray &json, const QJsonParseError &error, 
     const qsizetype line = head.count('\n') + 1;
     const qsizetype column = head.size() - (head.lastIndexOf('\n') + 1) + 1;
     return QStringLiteral("%1:%2:%3: not valid JSON: %4").arg(source).arg(line).arg(column).arg(error.errorString());
+}
+
+Result<QByteArray> readConfigFile(const QString &path, const QString &what)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::NotFound, QStringLiteral("%1: cannot read %2: %3").arg(path, what, file.errorString()));
+    return file.readAll();
+}
+
+Result<QJsonObject> parseJsonObject(const QByteArray &json, const QString &source, const QString &invalid)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return makeError(ErrorCode::Invalid, invalid, {jsonSyntaxProblem(json, parseError, source)});
+    if (!document.isObject())
+        return makeError(ErrorCode::Invalid, invalid, {QStringLiteral("%1: $: expected an object at the top level").arg(source)});
+    return document.object();
+}
+
+Error JsonChecker::refusal(const QString &what) const
+{
+    return makeError(ErrorCode::Invalid,
+        QStringLiteral("%1 (%2)").arg(
+            what, m_problems.size() == 1 ? QStringLiteral("1 problem") : QStringLiteral("%1 problems").arg(m_problems.size())),
+        m_problems);
 }
 
 void JsonChecker::problem(const QString &path, const QString &message)

@@ -6,6 +6,8 @@
 // wrong" so that one run reports everything to fix, and the position of
 // invalid JSON as a line and column a person can find.
 
+#include "core/Result.h"
+
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QJsonValue>
@@ -16,6 +18,13 @@ namespace rf {
 
 // "a string", "an array", "null" ...: what a value is, for messages.
 [[nodiscard]] QString jsonTypeName(const QJsonValue &value);
+
+// A configuration file's bytes, or NotFound naming `what` it should hold.
+[[nodiscard]] Result<QByteArray> readConfigFile(const QString &path, const QString &what);
+
+// The top-level object of a configuration file; `invalid` ("FILE: invalid
+// exemption list") heads the error when it is not JSON or not an object.
+[[nodiscard]] Result<QJsonObject> parseJsonObject(const QByteArray &json, const QString &source, const QString &invalid);
 
 // "FILE:LINE:COLUMN: not valid JSON: WHY" for a parse error of `json`.
 [[nodiscard]] QString jsonSyntaxProblem(const QByteArray &json, const QJsonParseError &error, const QString &source);
@@ -29,6 +38,8 @@ public:
 
     void problem(const QString &path, const QString &message);
     [[nodiscard]] const QStringList &problems() const { return m_problems; }
+    // "WHAT (N problems)" with every problem as a detail line.
+    [[nodiscard]] Error refusal(const QString &what) const;
 
     // Every key of `object` not in `allowed` is a problem.
     void unknownKeys(const QJsonObject &object, const QString &path, const QStringList &allowed);

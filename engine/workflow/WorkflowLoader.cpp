@@ -99,17 +99,12 @@ std::optional<StepRef> readStep(Checker &check, const QJsonValue &value, const Q
 
 Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const QString &source) const
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return makeError(ErrorCode::Invalid, QStringLiteral("%1: invalid workflow definition").arg(source),
-            {jsonSyntaxProblem(json, parseError, source)});
-    if (!document.isObject())
-        return makeError(ErrorCode::Invalid, QStringLiteral("%1: invalid workflow definition").arg(source),
-            {QStringLiteral("%1: $: expected an object at the top level").arg(source)});
+    Result<QJsonObject> parsed = parseJsonObject(json, source, QStringLiteral("%1: invalid workflow definition").arg(source));
+    if (!parsed)
+        return parsed.error();
 
     Checker check(source);
-    const QJsonObject root = document.object();
+    const QJsonObject root = *parsed;
     WorkflowDefinition def;
     def.source = source;
 
