@@ -131,6 +131,23 @@ private slots:
         QVERIFY2(!run.err.contains(QStringLiteral("Tr0ub4dor-env")), qPrintable(run.describe()));
     }
 
+    void pathsThatOnlyLookOddAreStillPaths_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addRow("windows path with an at sign") << QStringLiteral("C:\\Users\\j.smith@council\\reg.sqlite");
+        QTest::addRow("folder with a colon and an at sign") << QStringLiteral("/srv/10:30@run/reg.sqlite");
+        QTest::addRow("sqlite URL for an odd name") << QStringLiteral("sqlite://backup:2026@night.sqlite");
+    }
+
+    void pathsThatOnlyLookOddAreStillPaths()
+    {
+        // Taken for files (which do not exist here), not refused as URLs.
+        QFETCH(QString, path);
+        const test::ProcessRun run = test::runCli({QStringLiteral("user"), QStringLiteral("list"), QStringLiteral("--db"), path});
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.err.contains(QStringLiteral("no register at")), qPrintable(run.describe()));
+    }
+
     void initAndUseARegisterByUrl()
     {
         // On the PostgreSQL run, a fresh database; on the SQLite run, a file:

@@ -32,7 +32,7 @@ bool PostgresLocation::isPostgresUrl(const QString &location)
 bool PostgresLocation::looksLikeUrl(const QString &location)
 {
     static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]+:"));
-    static const QRegularExpression credentials(QStringLiteral("[^/\\\\\\s]+:[^/@\\s]*@"));
+    static const QRegularExpression credentials(QStringLiteral("^[^/\\\\\\s:]+:[^/\\\\@\\s]*@"));
     return scheme.match(location).hasMatch() || credentials.match(location).hasMatch();
 }
 

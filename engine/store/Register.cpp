@@ -43,7 +43,7 @@ Result<std::unique_ptr<Store>> Register::open(const QString &location, bool crea
         // its password.
         return makeError(ErrorCode::Invalid,
             QStringLiteral("the register '%1' is neither a file path nor a postgresql:// URL; a shared register is "
-                           "postgresql://USER@HOST:PORT/DATABASE")
+                           "postgresql://USER@HOST:PORT/DATABASE, and a file whose name looks like a URL is sqlite://PATH")
                 .arg(PostgresLocation::redacted(location)));
     auto store = std::make_unique<SqlStore>(SqlDialect::Sqlite, path, SqlStore::Options {create});
     if (Status s = store->open(); !s)

@@ -879,6 +879,17 @@ Status SqlStore::lockCalendar(bool exclusive)
     return {};
 }
 
+Status SqlStore::lockRequest(const QString &reference)
+{
+    if (m_dialect != SqlDialect::Postgres || !m_inTransaction)
+        return {};
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT id FROM requests WHERE reference = ? FOR NO KEY UPDATE"), {reference});
+    if (!q)
+        return q.error();
+    return {};
+}
+
 Result<QStringList> SqlStore::openReferences()
 {
     const StatementsDone done(*this);
@@ -1174,7 +1185,8 @@ Status SqlStore::requeueOutbox(qint64 id, const QDateTime &now)
 {
     const StatementsDone done(*this);
     Result<Rows> q = exec(QStringLiteral("UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ? "
-                                         "WHERE id = ? AND status = 'parked'"),
+                                         "WHERE id = ? AND status = 'parked' AND NOT EXISTS (SELECT 1 FROM requests r "
+                                         "WHERE r.reference = outbox.reference AND r.purged_at <> '')"),
         {isoUtc(now), id});
     if (!q)
         return q.error();
@@ -1349,13 +1361,15 @@ Result<PurgeCounts> SqlStore::purgeRequest(qint64 requestId, const QString &refe
     for (const QString &column : personal)
         assignments << column + QStringLiteral(" = ''");
     int rows = 0;
-    if (Status s = run(QStringLiteral("UPDATE requests SET %1, purged_at = ? WHERE id = ? AND purged_at = ''")
-                           .arg(assignments.join(QStringLiteral(", "))),
+    if (Status s
+        = run(QStringLiteral(
+                  "UPDATE requests SET %1, purged_at = ?, version = version + 1 WHERE id = ? AND purged_at = '' AND closed = 1")
+                  .arg(assignments.join(QStringLiteral(", "))),
             {isoUtc(now), requestId}, &rows);
         !s)
         return s.error();
     if (rows != 1)
-        return makeError(ErrorCode::Conflict, QStringLiteral("%1 was already purged").arg(reference));
+        return makeError(ErrorCode::Conflict, QStringLiteral("%1 was purged or reopened meanwhile").arg(reference));
     if (Status s = run(QStringLiteral("DELETE FROM request_identifiers WHERE request_id = ?"), {requestId}, &counts.identifiers);
         !s)
         return s.error();

@@ -96,6 +96,7 @@ public:
     [[nodiscard]] Result<QByteArray> calendarContent(const QString &hash) override;
     [[nodiscard]] Result<QStringList> openReferences() override;
     [[nodiscard]] Status lockCalendar(bool exclusive) override;
+    [[nodiscard]] Status lockRequest(const QString &reference) override;
 
     [[nodiscard]] Result<AuditEvent> appendAudit(AuditEvent event) override;
     [[nodiscard]] Result<QList<AuditEvent>> auditEvents(const QString &reference) override;

@@ -116,6 +116,9 @@ public:
     // calendar change holds it exclusively, so nothing is computed with a
     // calendar that is being replaced. (SQLite's one writer needs nothing.)
     [[nodiscard]] virtual Status lockCalendar(bool exclusive) = 0;
+    // Inside a transaction: locks the request's row until the transaction ends
+    // (PostgreSQL; SQLite's one writer needs nothing). Take the calendar lock first.
+    [[nodiscard]] virtual Status lockRequest(const QString &reference) = 0;
     // References of every request not yet closed.
     [[nodiscard]] virtual Result<QStringList> openReferences() = 0;
 

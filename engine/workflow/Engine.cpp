@@ -37,9 +37,16 @@ Result<Engine::Acting> Engine::beginAction(Transaction &tx, const QString &refer
 {
     if (Status s = tx.begin(); !s)
         return s.error();
+    // The order every writer takes its locks in: the calendar, then the request.
+    if (Status s = m_store.lockCalendar(false); !s)
+        return s.error();
     Result<User> user = requireUser(userName);
     if (!user)
         return user.error();
+    // Held to the end: no purge or other change slips in between this read
+    // and this action's writes (a note or a document would survive a purge).
+    if (Status s = m_store.lockRequest(reference.trimmed().toUpper()); !s)
+        return s.error();
     // The record alone: actions never need the notes or attachment list.
     Result<Request> loaded = m_store.loadRequest(reference.trimmed().toUpper(), RequestDetail::Record);
     if (!loaded)

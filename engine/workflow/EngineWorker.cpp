@@ -205,15 +205,23 @@ Result<TimerSweep> Engine::runDueTimers(int limit)
     qint64 afterId = 0;
     for (int handled = 0; handled < limit; ++handled) {
         Transaction tx(m_store);
-        if (Status s = tx.begin(); !s)
-            return s.error();
         const QDateTime now = m_clock.now();
         // The same order as every action: the calendar, the request, its timers.
-        if (Status s = m_store.lockCalendar(false); !s)
-            return s.error();
-        Result<std::optional<ScheduledTimer>> claimed = m_store.claimDueTimer(now, afterId);
-        if (!claimed)
+        Status ready = tx.begin();
+        if (ready)
+            ready = m_store.lockCalendar(false);
+        Result<std::optional<ScheduledTimer>> claimed
+            = ready ? m_store.claimDueTimer(now, afterId) : Result<std::optional<ScheduledTimer>>(ready.error());
+        if (!claimed) {
+            // A calendar change holding its lock past the lock timeout: the
+            // rest waits for the next sweep; delivery and retention go on.
+            if (claimed.error().code == ErrorCode::Conflict) {
+                ++sweep.deferred;
+                sweep.lines << QStringLiteral("timers deferred to the next sweep: %1").arg(claimed.error().message);
+                break;
+            }
             return claimed.error();
+        }
         if (!claimed->has_value())
             break;
         const ScheduledTimer timer = **claimed;
@@ -334,6 +342,7 @@ Result<PurgeSweep> Engine::purgeExpired(int limit)
             return counts.error();
         }
         AuditEvent event = eventOn(*request, kWorkerActor, QStringLiteral("purge"));
+        event.requestVersion = request->version + 1; // the purge is a change of the request
         event.inputs = QJsonObject {{QStringLiteral("retentionMonths"), *months},
             {QStringLiteral("closedAt"), isoUtc(request->closedAt)}, {QStringLiteral("identifiers"), counts->identifiers},
             {QStringLiteral("notes"), counts->notes}, {QStringLiteral("attachments"), counts->attachments},
