@@ -18,6 +18,12 @@ namespace rf {
 
 namespace {
 
+// The first column of a row, as text.
+QString firstText(const Rows &q)
+{
+    return q.value(0).toString();
+}
+
 QString sqlTime(const QDateTime &t)
 {
     return t.isValid() ? isoUtc(t) : QString();
@@ -468,14 +474,11 @@ Result<std::optional<User>> SqlStore::findUser(const QString &name)
 Result<QList<User>> SqlStore::users()
 {
     const StatementsDone done(*this);
-    Result<Rows> q = exec(QStringLiteral("SELECT id, name, role, email, active FROM users ORDER BY name"));
-    if (!q)
-        return q.error();
-    QList<User> result;
-    while (q->next())
-        result.append(User {q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(), q->value(3).toString(),
-            q->value(4).toInt() != 0});
-    return result;
+    return selectAll<User>(
+        QStringLiteral("SELECT id, name, role, email, active FROM users ORDER BY name"), {}, [](const Rows &q) {
+            return User {q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
+                q.value(4).toInt() != 0};
+        });
 }
 
 // --- workflow definitions ----------------------------------------------------
@@ -716,16 +719,11 @@ Result<QList<RequestSummary>> SqlStore::listRequests(const RequestFilter &filter
 {
     const StatementsDone done(*this);
     const SqlStatement statement = listStatement(filter);
-    Result<Rows> q = exec(statement.sql, statement.values);
-    if (!q)
-        return q.error();
-    QList<RequestSummary> result;
-    while (q->next()) {
-        result.append(RequestSummary {q->value(0).toString(), q->value(1).toString(), q->value(2).toString(),
-            q->value(3).toString(), fromSqlTime(q->value(4)), q->value(5).toString(), q->value(6).toString(),
-            q->value(7).toLongLong(), q->value(8).toInt() != 0, fromSqlDate(q->value(9)), q->value(10).toInt() != 0});
-    }
-    return result;
+    return selectAll<RequestSummary>(statement.sql, statement.values, [](const Rows &q) {
+        return RequestSummary {q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
+            fromSqlTime(q.value(4)), q.value(5).toString(), q.value(6).toString(), q.value(7).toLongLong(),
+            q.value(8).toInt() != 0, fromSqlDate(q.value(9)), q.value(10).toInt() != 0};
+    });
 }
 
 Result<QStringList> SqlStore::findByIdentifiers(const QString &right, const QList<Identifier> &normalised, const QDateTime &since)
@@ -893,13 +891,7 @@ Status SqlStore::lockRequest(const QString &reference)
 Result<QStringList> SqlStore::openReferences()
 {
     const StatementsDone done(*this);
-    Result<Rows> q = exec(QStringLiteral("SELECT reference FROM requests WHERE closed = 0 ORDER BY id"));
-    if (!q)
-        return q.error();
-    QStringList references;
-    while (q->next())
-        references << q->value(0).toString();
-    return references;
+    return selectAll<QString>(QStringLiteral("SELECT reference FROM requests WHERE closed = 0 ORDER BY id"), {}, firstText);
 }
 
 // --- audit trail ---------------------------------------------------------------
@@ -978,14 +970,9 @@ const QString kAuditColumns = QStringLiteral(
 Result<QList<AuditEvent>> SqlStore::auditEvents(const QString &reference)
 {
     const StatementsDone done(*this);
-    Result<Rows> q
-        = exec(QStringLiteral("SELECT %1 FROM audit_events WHERE reference = ? ORDER BY seq").arg(kAuditColumns), {reference});
-    if (!q)
-        return q.error();
-    QList<AuditEvent> events;
-    while (q->next())
-        events.append(auditFromRow(*q));
-    return events;
+    return selectAll<AuditEvent>(
+        QStringLiteral("SELECT %1 FROM audit_events WHERE reference = ? ORDER BY seq").arg(kAuditColumns), {reference},
+        auditFromRow);
 }
 
 Result<AuditVerification> SqlStore::verifyAudit()
@@ -1087,30 +1074,26 @@ const QString kOutboxColumns = QStringLiteral(
 
 Result<QList<OutboxMessage>> SqlStore::readOutbox(const QString &where, const QVariantList &values)
 {
-    Result<Rows> q = exec(QStringLiteral("SELECT %1 FROM outbox %2").arg(kOutboxColumns, where), values);
-    if (!q)
-        return q.error();
-    QList<OutboxMessage> result;
-    while (q->next()) {
-        OutboxMessage m;
-        m.id = q->value(0).toLongLong();
-        m.reference = q->value(1).toString();
-        m.templateName = q->value(2).toString();
-        m.recipientRole = q->value(3).toString();
-        m.recipientName = q->value(4).toString();
-        m.recipientAddress = q->value(5).toString();
-        m.channel = q->value(6).toString();
-        m.idempotencyKey = q->value(7).toString();
-        m.payload = QJsonDocument::fromJson(q->value(8).toString().toUtf8()).object();
-        m.status = q->value(9).toString();
-        m.attempts = q->value(10).toInt();
-        m.createdAt = fromSqlTime(q->value(11));
-        m.nextAttemptAt = fromSqlTime(q->value(12));
-        m.lastError = q->value(13).toString();
-        m.sentAt = fromSqlTime(q->value(14));
-        result.append(m);
-    }
-    return result;
+    return selectAll<OutboxMessage>(
+        QStringLiteral("SELECT %1 FROM outbox %2").arg(kOutboxColumns, where), values, [](const Rows &q) {
+            OutboxMessage m;
+            m.id = q.value(0).toLongLong();
+            m.reference = q.value(1).toString();
+            m.templateName = q.value(2).toString();
+            m.recipientRole = q.value(3).toString();
+            m.recipientName = q.value(4).toString();
+            m.recipientAddress = q.value(5).toString();
+            m.channel = q.value(6).toString();
+            m.idempotencyKey = q.value(7).toString();
+            m.payload = QJsonDocument::fromJson(q.value(8).toString().toUtf8()).object();
+            m.status = q.value(9).toString();
+            m.attempts = q.value(10).toInt();
+            m.createdAt = fromSqlTime(q.value(11));
+            m.nextAttemptAt = fromSqlTime(q.value(12));
+            m.lastError = q.value(13).toString();
+            m.sentAt = fromSqlTime(q.value(14));
+            return m;
+        });
 }
 
 Result<QList<OutboxMessage>> SqlStore::outbox(const QString &reference)
@@ -1312,14 +1295,9 @@ Status SqlStore::setTimerOutcome(qint64 id, const QString &status, const QString
 Result<QList<ScheduledTimer>> SqlStore::timers(const QString &reference)
 {
     const StatementsDone done(*this);
-    Result<Rows> q
-        = exec(QStringLiteral("SELECT %1 FROM timers WHERE reference = ? ORDER BY due_at, id").arg(kTimerColumns), {reference});
-    if (!q)
-        return q.error();
-    QList<ScheduledTimer> result;
-    while (q->next())
-        result.append(timerFromRow(*q));
-    return result;
+    return selectAll<ScheduledTimer>(
+        QStringLiteral("SELECT %1 FROM timers WHERE reference = ? ORDER BY due_at, id").arg(kTimerColumns), {reference},
+        timerFromRow);
 }
 
 // --- retention ----------------------------------------------------------------------
@@ -1327,15 +1305,10 @@ Result<QList<ScheduledTimer>> SqlStore::timers(const QString &reference)
 Result<QStringList> SqlStore::purgeCandidates(const QDateTime &closedBefore, int limit)
 {
     const StatementsDone done(*this);
-    Result<Rows> q = exec(QStringLiteral("SELECT reference FROM requests WHERE closed = 1 AND closed_at < ? AND purged_at = '' "
-                                         "ORDER BY closed_at, id LIMIT ?"),
-        {isoUtc(closedBefore), qMax(0, limit)});
-    if (!q)
-        return q.error();
-    QStringList references;
-    while (q->next())
-        references << q->value(0).toString();
-    return references;
+    return selectAll<QString>(
+        QStringLiteral("SELECT reference FROM requests WHERE closed = 1 AND closed_at < ? AND purged_at = '' "
+                       "ORDER BY closed_at, id LIMIT ?"),
+        {isoUtc(closedBefore), qMax(0, limit)}, firstText);
 }
 
 Result<PurgeCounts> SqlStore::purgeRequest(qint64 requestId, const QString &reference, const QDateTime &now)

@@ -127,6 +127,18 @@ private:
     // Prepares and runs one statement with positional values.
     [[nodiscard]] Result<Rows> exec(const QString &sql, const QVariantList &values = {});
     [[nodiscard]] Error storageError(const QString &what, const QSqlQuery &query) const;
+    // Runs a query and turns every row into a T.
+    template<typename T, typename FromRow>
+    [[nodiscard]] Result<QList<T>> selectAll(const QString &sql, const QVariantList &values, FromRow fromRow)
+    {
+        Result<Rows> q = exec(sql, values);
+        if (!q)
+            return q.error();
+        QList<T> result;
+        while (q->next())
+            result.append(fromRow(*q));
+        return result;
+    }
     void finishStatements();
     // Outside a transaction, a statement left mid-result would pin this
     // connection to an old snapshot; every public method ends them on return.
