@@ -259,18 +259,28 @@ private:
     QString m_url;
 };
 
-// The durability a connection actually runs with, read back rather than assumed.
-Result<QString> durabilityOf(const QSqlDatabase &db)
+// The value of an SQLite setting on a connection, read back rather than assumed.
+Result<QVariant> pragma(const QSqlDatabase &db, const QString &name)
 {
     QSqlQuery query(db);
-    if (!query.exec(QStringLiteral("PRAGMA journal_mode")) || !query.next())
-        return makeError(ErrorCode::Storage, QStringLiteral("cannot read journal_mode: %1").arg(query.lastError().text()));
-    const QString mode = query.value(0).toString();
-    if (!query.exec(QStringLiteral("PRAGMA synchronous")) || !query.next())
-        return makeError(ErrorCode::Storage, QStringLiteral("cannot read synchronous: %1").arg(query.lastError().text()));
+    if (!query.exec(QStringLiteral("PRAGMA ") + name) || !query.next())
+        return makeError(ErrorCode::Storage, QStringLiteral("cannot read %1: %2").arg(name, query.lastError().text()));
+    return query.value(0);
+}
+
+// The durability a connection actually runs with.
+Result<QString> durabilityOf(const QSqlDatabase &db)
+{
+    Result<QVariant> journal = pragma(db, QStringLiteral("journal_mode"));
+    if (!journal)
+        return journal.error();
+    const QString mode = journal->toString();
+    Result<QVariant> synchronous = pragma(db, QStringLiteral("synchronous"));
+    if (!synchronous)
+        return synchronous.error();
     static const QStringList levels {
         QStringLiteral("OFF"), QStringLiteral("NORMAL"), QStringLiteral("FULL"), QStringLiteral("EXTRA")};
-    const int level = query.value(0).toInt();
+    const int level = synchronous->toInt();
     return QStringLiteral("journal_mode=%1, synchronous=%2")
         .arg(mode, level >= 0 && level < levels.size() ? levels.at(level) : QString::number(level));
 }
@@ -420,13 +430,14 @@ Rate rateOf(const QList<double> &samplesMs, double totalMs)
 // measures its growth, not the steady cost of a commit.
 Result<qint64> walSteadySize(const QSqlDatabase &db)
 {
-    QSqlQuery query(db);
-    if (!query.exec(QStringLiteral("PRAGMA page_size")) || !query.next())
-        return makeError(ErrorCode::Storage, QStringLiteral("cannot read page_size: %1").arg(query.lastError().text()));
-    const qint64 pageSize = query.value(0).toLongLong();
-    if (!query.exec(QStringLiteral("PRAGMA wal_autocheckpoint")) || !query.next())
-        return makeError(ErrorCode::Storage, QStringLiteral("cannot read wal_autocheckpoint: %1").arg(query.lastError().text()));
-    const qint64 pages = query.value(0).toLongLong();
+    Result<QVariant> pageSizeValue = pragma(db, QStringLiteral("page_size"));
+    if (!pageSizeValue)
+        return pageSizeValue.error();
+    Result<QVariant> pagesValue = pragma(db, QStringLiteral("wal_autocheckpoint"));
+    if (!pagesValue)
+        return pagesValue.error();
+    const qint64 pageSize = pageSizeValue->toLongLong();
+    const qint64 pages = pagesValue->toLongLong();
     return 32 + pages * (pageSize + 24); // WAL header, then one 24-byte frame header per page
 }
 
