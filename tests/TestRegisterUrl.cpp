@@ -12,6 +12,7 @@
 
 #include <QSqlQuery>
 
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
 
@@ -157,7 +158,7 @@ private slots:
         const QStringList db {QStringLiteral("--db"), scratch.location()};
         const test::ProcessRun init = test::runCli(QStringList {QStringLiteral("init")} + db);
         QVERIFY2(init.exitCode == 0, qPrintable(init.describe()));
-        QVERIFY2(init.out.contains(QStringLiteral("schema version 3")), qPrintable(init.describe()));
+        QVERIFY2(init.out.contains(QStringLiteral("schema version 4")), qPrintable(init.describe()));
         const test::ProcessRun again = test::runCli(QStringList {QStringLiteral("init")} + db);
         QVERIFY2(again.exitCode == 0, qPrintable(again.describe()));
         const test::ProcessRun admin = test::runCli(QStringList {QStringLiteral("user"), QStringLiteral("add"),
@@ -199,7 +200,7 @@ private slots:
         const QStringList db {QStringLiteral("--db"), scratch.location()};
         for (int i = 0; i < 2; ++i) {
             const test::ProcessRun init = test::runCli(QStringList {QStringLiteral("init")} + db);
-            QVERIFY2(init.exitCode == 0 && init.out.contains(QStringLiteral("schema version 3")), qPrintable(init.describe()));
+            QVERIFY2(init.exitCode == 0 && init.out.contains(QStringLiteral("schema version 4")), qPrintable(init.describe()));
         }
         const test::ProcessRun admin = test::runCli(QStringList {QStringLiteral("user"), QStringLiteral("add"),
                                                         QStringLiteral("ines"), QStringLiteral("--role"), QStringLiteral("admin")}
@@ -213,7 +214,9 @@ private slots:
     {
         test::ScratchRegister scratch;
         QVERIFY(scratch.create());
-        const test::ProcessRun run = test::runCli({QStringLiteral("demo"), QStringLiteral("--db"), scratch.location()});
+        QTemporaryDir bundles;
+        const test::ProcessRun run = test::runCli(
+            {QStringLiteral("demo"), QStringLiteral("--db"), scratch.location(), QStringLiteral("--bundles"), bundles.path()});
         QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
         QVERIFY2(run.out.contains(QStringLiteral("Look closer")), qPrintable(run.describe()));
         const QString password = QUrl(scratch.location()).password();
@@ -242,11 +245,11 @@ private slots:
         for (QProcess *process : processes) {
             QVERIFY(process->waitForFinished(120000));
             QVERIFY2(process->exitCode() == 0, process->readAllStandardError().constData());
-            QVERIFY(process->readAllStandardOutput().contains("schema version 3"));
+            QVERIFY(process->readAllStandardOutput().contains("schema version 4"));
         }
         SqlStore store(scratch.dialect(), scratch.location());
         QVERIFY(store.open().ok());
-        QCOMPARE(store.schemaVersion(), 3);
+        QCOMPARE(store.schemaVersion(), Migrator::schemaHistory().constLast().version);
         QVERIFY(store.verifyAudit()->intact);
     }
 

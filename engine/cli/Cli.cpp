@@ -47,6 +47,13 @@ Commands:
   request note REF TEXT --as USER
   request attach REF FILE --as USER      keep a document with the request
   request attachment REF ID --out FILE   write an attachment back out
+  item add REF FILE --source S --category C --as USER   add a document to the case file
+  item add REF --record-json FILE --source S --category C --as USER   add records
+  item list REF                the case file: items, sources, how each is marked
+  item mark REF ITEM --disclose | --redact FILE --exemption E | --withhold --exemption E
+  item export REF ITEM --out FILE   write an item (or --redacted copy) back out
+  bundle build REF --out FILE.zip --as USER   the zip the requester receives
+  bundle verify FILE.zip       check a bundle against its manifest
   audit verify                 check the audit trail has not been altered
   deadline --start DATE ...    work out a statutory due date, and show how
   calendar show YEAR           the bank holidays of a year
@@ -68,6 +75,9 @@ your data directory; a shared register is postgresql://USER@HOST:PORT/DATABASE
 and tests. $RIGHTSFLOW_WORKFLOWS (or --workflows DIR) uses other workflow files
 than the shipped ones, for new requests. $RIGHTSFLOW_DUPLICATE_WINDOW_DAYS
 (default 30) is how far back a new request looks for a possible duplicate;
+$RIGHTSFLOW_PROCESSING_REGISTER (or --processing-register FILE) is the council's
+processing register, which items and bundles need; $RIGHTSFLOW_EXEMPTIONS
+replaces the shipped list of exemptions;
 $RIGHTSFLOW_DUE_SOON_DAYS (default 5) is how many working days before its due
 date a request counts as due soon.
 Dates and times typed without an offset are UK time (Europe/London).
@@ -408,6 +418,10 @@ int Cli::run(const QStringList &arguments)
         return cmdOutbox(rest);
     if (command == QLatin1String("retention"))
         return cmdRetention(rest);
+    if (command == QLatin1String("item"))
+        return cmdItem(rest);
+    if (command == QLatin1String("bundle"))
+        return cmdBundle(rest);
     m_err << kProgram << ": unknown command '" << command << "' (see 'rightsflow --help')" << Qt::endl;
     return Usage;
 }
@@ -1266,6 +1280,11 @@ int Cli::cmdDemo(const QStringList &args)
     QCommandLineParser parser;
     parser.addOption(dbOption());
     parser.addOption(workflowsOption());
+    const QCommandLineOption bundles(QStringLiteral("bundles"),
+        QStringLiteral("Where the demo writes the response bundle it builds (default: beside a SQLite register, else the "
+                       "current folder)."),
+        QStringLiteral("DIR"));
+    parser.addOption(bundles);
     const Parsed parsed = parseArgs(parser, QStringLiteral("demo"),
         QStringLiteral("Create users and file sample requests of every right, drive them through their "
                        "workflows and print what happens. Use a fresh register: the demo refuses one that "
@@ -1276,7 +1295,14 @@ int Cli::cmdDemo(const QStringList &args)
     Result<std::unique_ptr<Session>> session = openSession(parser, true);
     if (!session)
         return fail(session.error());
-    Demo demo(*(*session)->engine, m_out);
+    QString bundleDir = parser.value(bundles);
+    if (bundleDir.isEmpty()) {
+        const QString location = Register::resolveLocation(parser.value(QStringLiteral("db")));
+        bundleDir = PostgresLocation::isPostgresUrl(location) ? QStringLiteral(".") : QFileInfo(location).absolutePath();
+    }
+    if (!QFileInfo(bundleDir).isDir())
+        return fail(makeError(ErrorCode::NotFound, QStringLiteral("--bundles %1: no such folder").arg(bundleDir)));
+    Demo demo(*(*session)->engine, m_out, bundleDir);
     if (Status s = demo.run(); !s)
         return fail(s.error());
     const QString location = PostgresLocation::redacted(Register::resolveLocation(parser.value(QStringLiteral("db"))));

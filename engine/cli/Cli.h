@@ -57,6 +57,8 @@ private:
     int cmdWorker(const QStringList &args);
     int cmdOutbox(const QStringList &args);
     int cmdRetention(const QStringList &args);
+    int cmdItem(const QStringList &args);
+    int cmdBundle(const QStringList &args);
 };
 
 } // namespace rf

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Demo.h"
 
+#include "bundle/BundleVerifier.h"
+#include "bundle/Exemptions.h"
+#include "bundle/ProcessingRegister.h"
+
+#include <QBuffer>
+#include <QDir>
+
 namespace rf {
 
 namespace {
@@ -79,6 +86,96 @@ Status Demo::drive(const QString &reference, const QList<Step> &steps)
     return {};
 }
 
+Status Demo::caseFile(const QString &reference)
+{
+    m_out << "   -- the case file: what alice found in the council's systems" << Qt::endl;
+    Result<ProcessingRegister> processing = ProcessingRegister::load(QStringLiteral(":/bundle/processing-register.example.json"));
+    if (!processing)
+        return processing.error();
+    m_processing = std::make_shared<ProcessingRegister>(*processing);
+    struct Found {
+        QString kind;
+        QString name;
+        QByteArray bytes;
+        QString source;
+        QString category;
+        QDate date;
+    };
+    const QByteArray bill = QByteArrayLiteral("Council Tax bill 2026/27\nAccount CT-0042, Band C\nAnnual charge: GBP 1,842.16\n"
+                                              "10 instalments of GBP 184.22 from 1 April 2026\n");
+    const QByteArray transcript
+        = QByteArrayLiteral("12 Feb 2026 10:14 Margaret Ellis: My neighbour at 5 Marsh Lane, Mr D. Jones, says the bins...\n"
+                            "12 Feb 2026 10:15 Adviser: I can book a bulky waste collection for you.\n");
+    const QByteArray neighbour = QByteArrayLiteral("Complaint from Mr D. Jones about bins left at 3 Marsh Lane\n");
+    const QList<Found> found {
+        {CaseItem::kRecords, QStringLiteral("council-tax-account.json"),
+            QByteArrayLiteral(
+                R"({"columns": ["date", "description", "amount_gbp", "balance_gbp"], "records": [)"
+                R"({"date": "2026-03-01", "description": "Annual bill 2026/27", "amount_gbp": 1842.16, "balance_gbp": 1842.16},)"
+                R"({"date": "2026-04-01", "description": "Direct Debit", "amount_gbp": -184.22, "balance_gbp": 1657.94},)"
+                R"({"date": "2026-05-01", "description": "Direct Debit", "amount_gbp": -184.22, "balance_gbp": 1473.72}]})"),
+            QStringLiteral("council-tax"), QStringLiteral("Bills, payments and arrears"), QDate(2026, 5, 1)},
+        {CaseItem::kDocument, QStringLiteral("Council Tax bill 2026-27.txt"), bill, QStringLiteral("council-tax"),
+            QStringLiteral("Bills, payments and arrears"), QDate(2026, 3, 1)},
+        {CaseItem::kDocument, QStringLiteral("Webchat 12 Feb 2026.txt"), transcript, QStringLiteral("webchat"),
+            QStringLiteral("The transcript of the chat"), QDate(2026, 2, 12)},
+        {CaseItem::kDocument, QStringLiteral("Neighbour complaint.txt"), neighbour, QStringLiteral("crm"),
+            QStringLiteral("Notes of your calls"), QDate(2026, 2, 13)},
+    };
+    for (const Found &f : found) {
+        QBuffer content;
+        content.setData(f.bytes);
+        content.open(QIODevice::ReadOnly);
+        NewItem item {
+            f.kind, f.name, &content, f.kind == CaseItem::kRecords ? f.bytes : QByteArray(), f.source, f.category, f.date};
+        Result<CaseItem> added = m_engine.addItem(reference, QStringLiteral("alice"), item, *m_processing);
+        if (!added)
+            return added.error();
+        m_out << "   alice  item add " << added->number << "  " << added->name << " (" << added->source << ")" << Qt::endl;
+    }
+    return {};
+}
+
+Status Demo::bundle(const QString &reference)
+{
+    m_out << "   -- marking the case file and building the response bundle" << Qt::endl;
+    const QByteArray redacted
+        = QByteArrayLiteral("12 Feb 2026 10:14 Margaret Ellis: My neighbour at [redacted], [redacted], says the bins...\n"
+                            "12 Feb 2026 10:15 Adviser: I can book a bulky waste collection for you.\n");
+    QBuffer copy;
+    copy.setData(redacted);
+    copy.open(QIODevice::ReadOnly);
+    const QList<std::pair<int, ItemMarking>> marks {
+        {1, ItemMarking {CaseItem::kDisclosed, {}, nullptr, {}}},
+        {2, ItemMarking {CaseItem::kDisclosed, {}, nullptr, {}}},
+        {3,
+            ItemMarking {
+                CaseItem::kRedacted, QStringLiteral("third-party"), &copy, QStringLiteral("Webchat 12 Feb 2026 redacted.txt")}},
+        {4, ItemMarking {CaseItem::kWithheld, QStringLiteral("third-party"), nullptr, {}}},
+    };
+    for (const auto &[number, marking] : marks) {
+        Result<CaseItem> marked
+            = m_engine.markItem(reference, QStringLiteral("alice"), number, marking, ExemptionList::shipped());
+        if (!marked)
+            return marked.error();
+        m_out << "   alice  item mark " << number << "  " << marked->disposition
+              << (marked->exemption.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(marked->exemption)) << Qt::endl;
+    }
+    const QString path = QDir(m_bundleDir).filePath(reference + QStringLiteral(".zip"));
+    Result<BuiltBundle> built
+        = m_engine.buildBundle(reference, QStringLiteral("alice"), path, *m_processing, ExemptionList::shipped());
+    if (!built)
+        return built.error();
+    m_out << "   alice  bundle build  " << QDir::toNativeSeparators(path) << ": " << built->entries << " files, " << built->size
+          << " bytes, sha256 " << built->sha256.left(12) << "... (recorded in the audit trail)" << Qt::endl;
+    Result<BundleCheck> check = BundleVerifier::verify(path);
+    if (!check)
+        return check.error();
+    m_out << "          bundle verify: " << (check->intact() ? "intact" : "NOT intact") << ", " << check->entriesChecked
+          << " files checked against manifest.json" << Qt::endl;
+    return {};
+}
+
 Status Demo::run()
 {
     Store &store = m_engine.store();
@@ -133,6 +230,14 @@ Status Demo::run()
                     {{QStringLiteral("systems-searched"),
                         QStringLiteral("Council tax; contact-centre call recordings; webchat")}},
                     {}},
+            });
+        !s)
+        return s;
+    // What alice found, and how she marks it; then the bundle.
+    if (Status s = caseFile(accessRef); !s)
+        return s;
+    if (Status s = drive(accessRef,
+            {
                 {QStringLiteral("redaction-needed"), QStringLiteral("alice"),
                     {{QStringLiteral("items"), QStringLiteral("Call recording of 12 Feb mentions a neighbour")}}, {}},
                 {QStringLiteral("redaction-complete"), QStringLiteral("alice"),
@@ -140,6 +245,13 @@ Status Demo::run()
                         QStringLiteral(
                             "Neighbour's name and address removed: DPA 2018 Sch 2 para 16 (third-party information)")}},
                     {}},
+            });
+        !s)
+        return s;
+    if (Status s = bundle(accessRef); !s)
+        return s;
+    if (Status s = drive(accessRef,
+            {
                 {QStringLiteral("send-response"), QStringLiteral("alice"),
                     {{QStringLiteral("delivery"), QStringLiteral("email")}}, QStringLiteral("First copy, free of charge")},
             });

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "bundle/ProcessingRegister.h"
 #include "workflow/Engine.h"
+
+#include <memory>
 
 #include <QTextStream>
 
@@ -13,9 +16,11 @@ namespace rf {
 class Demo
 {
 public:
-    Demo(Engine &engine, QTextStream &out)
+    // Bundles are written into `bundleDir`.
+    Demo(Engine &engine, QTextStream &out, QString bundleDir)
         : m_engine(engine)
         , m_out(out)
+        , m_bundleDir(std::move(bundleDir))
     { }
     [[nodiscard]] Status run();
     // The first request the demo filed, for the closing hint.
@@ -31,9 +36,15 @@ private:
     };
     [[nodiscard]] Result<QString> file(const QString &title, const IntakeForm &form);
     [[nodiscard]] Status drive(const QString &reference, const QList<Step> &steps);
+    // The access request's case file, with the shipped example processing register.
+    [[nodiscard]] Status caseFile(const QString &reference);
+    // Marks it, builds the response bundle into the bundle folder and verifies it.
+    [[nodiscard]] Status bundle(const QString &reference);
 
     Engine &m_engine;
     QTextStream &m_out;
+    QString m_bundleDir;
+    std::shared_ptr<const ProcessingRegister> m_processing;
     QString m_firstReference;
 };
 

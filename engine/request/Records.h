@@ -54,6 +54,7 @@ struct PurgeCounts {
     int identifiers = 0;
     int notes = 0;
     int attachments = 0;
+    int items = 0; // case-file items, their content deleted with them
     int auditPayloads = 0;
     int messages = 0;
 };

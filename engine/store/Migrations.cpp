@@ -244,6 +244,36 @@ QList<Migration> Migrator::schemaHistory()
                 QStringLiteral("INSERT INTO meta (key, value) VALUES ('calendar-lock', '0') ON CONFLICT (key) DO NOTHING"),
             },
         },
+        Migration {
+            4,
+            QStringLiteral("the case file: collected items, their content in chunks, and the response bundles built"),
+            {
+                // Content is addressed by SHA-256 within its request, never
+                // shared between requests: a purge deletes a request's content
+                // without asking whether another request still needs it.
+                QStringLiteral(
+                    "CREATE TABLE item_contents (request_id BIGINT NOT NULL REFERENCES requests(id) ON DELETE CASCADE, "
+                    "sha256 TEXT NOT NULL, size BIGINT NOT NULL, chunks INTEGER NOT NULL, "
+                    "PRIMARY KEY (request_id, sha256))"),
+                QStringLiteral(
+                    "CREATE TABLE item_chunks (request_id BIGINT NOT NULL, sha256 TEXT NOT NULL, seq INTEGER NOT NULL, "
+                    "data %BLOB% NOT NULL, PRIMARY KEY (request_id, sha256, seq), "
+                    "FOREIGN KEY (request_id, sha256) REFERENCES item_contents (request_id, sha256) ON DELETE CASCADE)"),
+                QStringLiteral(
+                    "CREATE TABLE case_items (id %ID%, request_id BIGINT NOT NULL REFERENCES requests(id) ON DELETE CASCADE, "
+                    "number INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, media_type TEXT NOT NULL, "
+                    "source TEXT NOT NULL, category TEXT NOT NULL, item_date TEXT NOT NULL, sha256 TEXT NOT NULL, "
+                    "size BIGINT NOT NULL, records INTEGER NOT NULL, disposition TEXT NOT NULL, exemption TEXT NOT NULL, "
+                    "redacted_name TEXT NOT NULL, redacted_media_type TEXT NOT NULL, redacted_sha256 TEXT NOT NULL, "
+                    "redacted_size BIGINT NOT NULL, added_by TEXT NOT NULL, added_at TEXT NOT NULL, "
+                    "marked_by TEXT NOT NULL, marked_at TEXT NOT NULL, UNIQUE (request_id, number))"),
+                QStringLiteral(
+                    "CREATE TABLE bundles (id %ID%, request_id BIGINT NOT NULL REFERENCES requests(id) ON DELETE CASCADE, "
+                    "sha256 TEXT NOT NULL, size BIGINT NOT NULL, entries INTEGER NOT NULL, case_file TEXT NOT NULL, "
+                    "file_name TEXT NOT NULL, built_by TEXT NOT NULL, built_at TEXT NOT NULL, audit_seq BIGINT NOT NULL)"),
+                QStringLiteral("CREATE INDEX bundles_by_request ON bundles (request_id, id)"),
+            },
+        },
     };
 }
 

@@ -807,6 +807,180 @@ Result<QByteArray> SqlStore::attachmentContent(qint64 requestId, qint64 attachme
     return q->value(0).toByteArray();
 }
 
+// --- the case file ------------------------------------------------------------
+
+Result<bool> SqlStore::hasContent(qint64 requestId, const QString &sha256)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT 1 FROM item_contents WHERE request_id = ? AND sha256 = ?"), {requestId, sha256});
+    if (!q)
+        return q.error();
+    return q->next();
+}
+
+Status SqlStore::addContent(qint64 requestId, const QString &sha256, qint64 size, int chunks)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("INSERT INTO item_contents (request_id, sha256, size, chunks) VALUES (?, ?, ?, ?)"),
+        {requestId, sha256, size, chunks});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Status SqlStore::addContentChunk(qint64 requestId, const QString &sha256, int seq, const QByteArray &data)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("INSERT INTO item_chunks (request_id, sha256, seq, data) VALUES (?, ?, ?, ?)"),
+        {requestId, sha256, seq, data});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Result<int> SqlStore::contentChunks(qint64 requestId, const QString &sha256)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q
+        = exec(QStringLiteral("SELECT chunks FROM item_contents WHERE request_id = ? AND sha256 = ?"), {requestId, sha256});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(ErrorCode::NotFound, QStringLiteral("%1: no content %2 on this request").arg(describe(), sha256));
+    return q->value(0).toInt();
+}
+
+Result<QByteArray> SqlStore::contentChunk(qint64 requestId, const QString &sha256, int seq)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(
+        QStringLiteral("SELECT data FROM item_chunks WHERE request_id = ? AND sha256 = ? AND seq = ?"), {requestId, sha256, seq});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("%1: chunk %2 of content %3 is missing from the register").arg(describe()).arg(seq).arg(sha256));
+    return q->value(0).toByteArray();
+}
+
+namespace {
+
+const QString kItemColumns = QStringLiteral(
+    "id, request_id, number, kind, name, media_type, source, category, item_date, sha256, size, records, disposition, "
+    "exemption, redacted_name, redacted_media_type, redacted_sha256, redacted_size, added_by, added_at, marked_by, marked_at");
+
+CaseItem itemFromRow(const Rows &q)
+{
+    CaseItem item;
+    item.id = q.value(0).toLongLong();
+    item.requestId = q.value(1).toLongLong();
+    item.number = q.value(2).toInt();
+    item.kind = q.value(3).toString();
+    item.name = q.value(4).toString();
+    item.mediaType = q.value(5).toString();
+    item.source = q.value(6).toString();
+    item.category = q.value(7).toString();
+    item.date = fromSqlDate(q.value(8));
+    item.sha256 = q.value(9).toString();
+    item.size = q.value(10).toLongLong();
+    item.records = q.value(11).toInt();
+    item.disposition = q.value(12).toString();
+    item.exemption = q.value(13).toString();
+    item.redactedName = q.value(14).toString();
+    item.redactedMediaType = q.value(15).toString();
+    item.redactedSha256 = q.value(16).toString();
+    item.redactedSize = q.value(17).toLongLong();
+    item.addedBy = q.value(18).toString();
+    item.addedAt = fromSqlTime(q.value(19));
+    item.markedBy = q.value(20).toString();
+    item.markedAt = fromSqlTime(q.value(21));
+    return item;
+}
+
+} // namespace
+
+Result<CaseItem> SqlStore::addItem(const CaseItem &item)
+{
+    const StatementsDone done(*this);
+    // The caller holds the request's lock: numbers are given out one at a time.
+    Result<Rows> next
+        = exec(QStringLiteral("SELECT COALESCE(MAX(number), 0) + 1 FROM case_items WHERE request_id = ?"), {item.requestId});
+    if (!next)
+        return next.error();
+    CaseItem stored = item;
+    stored.number = next->next() ? next->value(0).toInt() : 1;
+    Result<Rows> q = exec(
+        QStringLiteral("INSERT INTO case_items (request_id, number, kind, name, media_type, source, category, item_date, "
+                       "sha256, size, records, disposition, exemption, redacted_name, redacted_media_type, redacted_sha256, "
+                       "redacted_size, added_by, added_at, marked_by, marked_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+        {stored.requestId, stored.number, stored.kind, stored.name, stored.mediaType, stored.source, stored.category,
+            sqlDate(stored.date), stored.sha256, stored.size, stored.records, stored.disposition, stored.exemption,
+            stored.redactedName, stored.redactedMediaType, stored.redactedSha256, stored.redactedSize, stored.addedBy,
+            sqlTime(stored.addedAt), stored.markedBy, sqlTime(stored.markedAt)});
+    if (!q)
+        return q.error();
+    stored.id = q->next() ? q->value(0).toLongLong() : qint64(0);
+    return stored;
+}
+
+Status SqlStore::updateItemMarking(const CaseItem &item)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("UPDATE case_items SET disposition = ?, exemption = ?, redacted_name = ?, "
+                                         "redacted_media_type = ?, redacted_sha256 = ?, redacted_size = ?, marked_by = ?, "
+                                         "marked_at = ? WHERE id = ? AND request_id = ?"),
+        {item.disposition, item.exemption, item.redactedName, item.redactedMediaType, item.redactedSha256, item.redactedSize,
+            item.markedBy, sqlTime(item.markedAt), item.id, item.requestId});
+    if (!q)
+        return q.error();
+    if (q->numRowsAffected() != 1)
+        return makeError(
+            ErrorCode::NotFound, QStringLiteral("%1: case-file item %2 is not in the register").arg(describe()).arg(item.number));
+    return {};
+}
+
+Result<QList<CaseItem>> SqlStore::caseItems(qint64 requestId)
+{
+    const StatementsDone done(*this);
+    return selectAll<CaseItem>(QStringLiteral("SELECT %1 FROM case_items WHERE request_id = ? ORDER BY number").arg(kItemColumns),
+        {requestId}, itemFromRow);
+}
+
+Result<qint64> SqlStore::addBundle(const BundleRecord &bundle)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q
+        = exec(QStringLiteral("INSERT INTO bundles (request_id, sha256, size, entries, case_file, file_name, built_by, "
+                              "built_at, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            {bundle.requestId, bundle.sha256, bundle.size, bundle.entries, bundle.caseFile, bundle.fileName, bundle.builtBy,
+                sqlTime(bundle.builtAt), bundle.auditSeq});
+    if (!q)
+        return q.error();
+    return q->next() ? q->value(0).toLongLong() : qint64(0);
+}
+
+Result<QList<BundleRecord>> SqlStore::bundles(qint64 requestId)
+{
+    const StatementsDone done(*this);
+    return selectAll<BundleRecord>(QStringLiteral("SELECT id, request_id, sha256, size, entries, case_file, file_name, built_by, "
+                                                  "built_at, audit_seq FROM bundles WHERE request_id = ? ORDER BY id"),
+        {requestId}, [](const Rows &q) {
+            BundleRecord b;
+            b.id = q.value(0).toLongLong();
+            b.requestId = q.value(1).toLongLong();
+            b.sha256 = q.value(2).toString();
+            b.size = q.value(3).toLongLong();
+            b.entries = q.value(4).toInt();
+            b.caseFile = q.value(5).toString();
+            b.fileName = q.value(6).toString();
+            b.builtBy = q.value(7).toString();
+            b.builtAt = fromSqlTime(q.value(8));
+            b.auditSeq = q.value(9).toLongLong();
+            return b;
+        });
+}
+
 // --- settings and calendars ---------------------------------------------------
 
 Result<QString> SqlStore::setting(const QString &key)
@@ -1349,6 +1523,14 @@ Result<PurgeCounts> SqlStore::purgeRequest(qint64 requestId, const QString &refe
     if (Status s = run(QStringLiteral("DELETE FROM request_notes WHERE request_id = ?"), {requestId}, &counts.notes); !s)
         return s.error();
     if (Status s = run(QStringLiteral("DELETE FROM attachments WHERE request_id = ?"), {requestId}, &counts.attachments); !s)
+        return s.error();
+    // Case-file items and their content: chunks go with their content row.
+    if (Status s = run(QStringLiteral("DELETE FROM case_items WHERE request_id = ?"), {requestId}, &counts.items); !s)
+        return s.error();
+    if (Status s = run(QStringLiteral("DELETE FROM item_contents WHERE request_id = ?"), {requestId}, nullptr); !s)
+        return s.error();
+    // A bundle's hash and size stay for the record; the name it was written under goes.
+    if (Status s = run(QStringLiteral("UPDATE bundles SET file_name = '' WHERE request_id = ?"), {requestId}, nullptr); !s)
         return s.error();
     // The audit events stay, hashes and all: their payload was hashed on its
     // own, so the chain still verifies without it.

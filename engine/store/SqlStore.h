@@ -88,6 +88,17 @@ public:
     [[nodiscard]] Result<qint64> addAttachment(qint64 requestId, const Attachment &meta, const QByteArray &content) override;
     [[nodiscard]] Result<QByteArray> attachmentContent(qint64 requestId, qint64 attachmentId) override;
 
+    [[nodiscard]] Result<bool> hasContent(qint64 requestId, const QString &sha256) override;
+    [[nodiscard]] Status addContent(qint64 requestId, const QString &sha256, qint64 size, int chunks) override;
+    [[nodiscard]] Status addContentChunk(qint64 requestId, const QString &sha256, int seq, const QByteArray &data) override;
+    [[nodiscard]] Result<int> contentChunks(qint64 requestId, const QString &sha256) override;
+    [[nodiscard]] Result<QByteArray> contentChunk(qint64 requestId, const QString &sha256, int seq) override;
+    [[nodiscard]] Result<CaseItem> addItem(const CaseItem &item) override;
+    [[nodiscard]] Status updateItemMarking(const CaseItem &item) override;
+    [[nodiscard]] Result<QList<CaseItem>> caseItems(qint64 requestId) override;
+    [[nodiscard]] Result<qint64> addBundle(const BundleRecord &bundle) override;
+    [[nodiscard]] Result<QList<BundleRecord>> bundles(qint64 requestId) override;
+
     [[nodiscard]] Result<QString> setting(const QString &key) override;
     [[nodiscard]] Result<QMap<QString, QString>> settings() override;
     [[nodiscard]] Status setSetting(const QString &key, const QString &value) override;

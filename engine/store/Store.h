@@ -3,6 +3,7 @@
 
 #include "audit/AuditEvent.h"
 #include "core/Result.h"
+#include "request/CaseItem.h"
 #include "request/Records.h"
 #include "request/Request.h"
 
@@ -102,6 +103,24 @@ public:
     [[nodiscard]] virtual Result<qint64> addAttachment(qint64 requestId, const Attachment &meta, const QByteArray &content) = 0;
     [[nodiscard]] virtual Result<QByteArray> attachmentContent(qint64 requestId, qint64 attachmentId) = 0;
 
+    // The case file: items an officer collected for the response, their
+    // content in chunks addressed by SHA-256 within the request, and the
+    // bundles built from them. Writes happen inside the caller's transaction.
+    [[nodiscard]] virtual Result<bool> hasContent(qint64 requestId, const QString &sha256) = 0;
+    // Records a content's size and chunk count; its chunks follow, numbered from 0.
+    [[nodiscard]] virtual Status addContent(qint64 requestId, const QString &sha256, qint64 size, int chunks) = 0;
+    [[nodiscard]] virtual Status addContentChunk(qint64 requestId, const QString &sha256, int seq, const QByteArray &data) = 0;
+    // The chunk count of a content, and one chunk.
+    [[nodiscard]] virtual Result<int> contentChunks(qint64 requestId, const QString &sha256) = 0;
+    [[nodiscard]] virtual Result<QByteArray> contentChunk(qint64 requestId, const QString &sha256, int seq) = 0;
+    // Gives the item the next number in its request; returns the stored item.
+    [[nodiscard]] virtual Result<CaseItem> addItem(const CaseItem &item) = 0;
+    // Writes the item's disposition, exemption, redacted copy and marking.
+    [[nodiscard]] virtual Status updateItemMarking(const CaseItem &item) = 0;
+    [[nodiscard]] virtual Result<QList<CaseItem>> caseItems(qint64 requestId) = 0;
+    [[nodiscard]] virtual Result<qint64> addBundle(const BundleRecord &bundle) = 0;
+    [[nodiscard]] virtual Result<QList<BundleRecord>> bundles(qint64 requestId) = 0;
+
     // Register-wide settings (the council's region, the calendar in use).
     [[nodiscard]] virtual Result<QString> setting(const QString &key) = 0;
     [[nodiscard]] virtual Result<QMap<QString, QString>> settings() = 0;
@@ -169,7 +188,7 @@ public:
     // Retention. Closed, not yet purged requests closed before `closedBefore`.
     [[nodiscard]] virtual Result<QStringList> purgeCandidates(const QDateTime &closedBefore, int limit) = 0;
     // Deletes the request's personal data (its identifiers, notes,
-    // attachments, the payloads of its audit events and messages, and the
+    // attachments, case-file items and their content, the payloads of its audit events and messages, and the
     // personal columns of its row), keeping what statistics need.
     [[nodiscard]] virtual Result<PurgeCounts> purgeRequest(qint64 requestId, const QString &reference, const QDateTime &now) = 0;
 };

@@ -303,6 +303,24 @@ ActionRegistry makeBuiltins()
         noParams);
 
     registry.registerEffect(
+        QStringLiteral("record-bundle"),
+        QStringLiteral("Record the response bundle 'rightsflow bundle build' has just written: its SHA-256, size, "
+                       "entries and the case file it holds, in the audit trail."),
+        [](EffectContext &ctx) -> Status {
+            // Only the engine knows what it built: an officer firing the
+            // action by hand would record a bundle that does not exist.
+            if (!ctx.engineFacts || !ctx.engineFacts->contains(QStringLiteral("bundle")))
+                return makeError(ErrorCode::Refused,
+                    QStringLiteral("it records the bundle that 'rightsflow bundle build %1 --out FILE.zip' writes; run that "
+                                   "instead")
+                        .arg(ctx.request.reference));
+            if (ctx.auditDetails)
+                ctx.auditDetails->insert(QStringLiteral("bundle"), ctx.engineFacts->value(QStringLiteral("bundle")));
+            return {};
+        },
+        noParams);
+
+    registry.registerEffect(
         QStringLiteral("assign"), QStringLiteral("Assign the request to the user named by an input."),
         [](EffectContext &ctx) -> Status {
             const QString inputName = ctx.params.value(QStringLiteral("input")).toString(QStringLiteral("assignee"));

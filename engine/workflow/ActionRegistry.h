@@ -43,6 +43,11 @@ struct EffectContext {
     QDate today;
     // The day the action's event happened: today, or the input effective-date.
     QDate effectiveDay;
+    // What the engine itself supplies to an action it fires on an officer's
+    // behalf (the bundle it built): null for actions fired by hand.
+    const QJsonObject *engineFacts = nullptr;
+    // Details an effect adds to the action's audit event (next to its inputs).
+    QJsonObject *auditDetails = nullptr;
 };
 
 // The named guards and effects that workflow files may use. New capabilities

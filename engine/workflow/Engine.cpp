@@ -491,13 +491,14 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
                         .arg(given, received.toString(Qt::ISODate))});
     }
 
+    QJsonObject recorded; // what effects add to the audit event
     for (const StepRef &step : transition->effects) {
         const ActionRegistry::EffectEntry *entry = m_registry.effect(step.name);
         if (!entry)
             return makeError(
                 ErrorCode::Unsupported, QStringLiteral("effect '%1' is not known to this Rightsflow").arg(step.name));
         EffectContext ctx {after, *transition, *inputs, *user, now, step.params, queued, activeUsersWithRole(), userNamed(),
-            &*deadlineBefore, day, effective};
+            &*deadlineBefore, day, effective, m_engineFacts, &recorded};
         if (Status s = entry->effect(ctx); !s)
             return makeError(s.error().code, QStringLiteral("'%1' was not done: %2").arg(action, s.error().message));
     }
@@ -587,6 +588,8 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
     event.toState = after.state;
     event.requestVersion = after.version;
     event.inputs = *inputs;
+    for (auto it = recorded.constBegin(); it != recorded.constEnd(); ++it)
+        event.inputs.insert(it.key(), *it);
     event.note = note;
     Result<AuditEvent> appended = m_store.appendAudit(event);
     if (!appended)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "bundle/BundleBuilder.h"
 #include "calendar/DeadlineCalculator.h"
 #include "core/Clock.h"
 #include "core/Result.h"
@@ -23,6 +24,29 @@ struct EngineOptions {
     QString regime = QStringLiteral("uk");
     // How many working days before the due date a request counts as due soon.
     int dueSoonWorkingDays = 5;
+};
+
+class ExemptionList;
+class ProcessingRegister;
+
+// An item an officer adds to a request's case file.
+struct NewItem {
+    QString kind; // CaseItem::kDocument or CaseItem::kRecords
+    QString name; // the document's file name, or the name of the records file
+    QIODevice *content = nullptr; // documents: the bytes, read twice (hash, then store), so seekable
+    QByteArray records; // records: the JSON as exported (see RecordSet)
+    QString source; // a system of the processing register
+    QString category; // one of that system's categories of data
+    QDate date; // optional
+};
+
+// How an officer marks an item: disclosed; redacted, with the redacted copy
+// and the exemption; or withheld, with the exemption.
+struct ItemMarking {
+    QString disposition; // CaseItem::kDisclosed, kRedacted or kWithheld
+    QString exemption;
+    QIODevice *redacted = nullptr; // redacted: the copy the requester receives
+    QString redactedName;
 };
 
 struct FiledRequest {
@@ -152,7 +176,36 @@ public:
     [[nodiscard]] Result<Attachment> attach(
         const QString &reference, const QString &userName, const QString &name, const QByteArray &content);
 
+    // --- the case file and the response bundle (EngineItems.cpp) ------------
+    // The action a workflow offers to build the response bundle; its effect
+    // record-bundle writes the bundle's SHA-256 into the audit trail.
+    static inline const QString kBuildBundleAction = QStringLiteral("build-bundle");
+    // Largest records file: records are parsed whole; documents stream.
+    static constexpr qint64 kMaxRecordsBytes = 64 * 1024 * 1024;
+    // Adds an item to an open request's case file, its content stored in
+    // chunks under its SHA-256; audited. The source and category must be in
+    // the processing register: the letter explains each item by them.
+    [[nodiscard]] Result<CaseItem> addItem(
+        const QString &reference, const QString &userName, const NewItem &item, const ProcessingRegister &processing);
+    [[nodiscard]] Result<QList<CaseItem>> caseItems(const QString &reference);
+    // Marks item `number`; a redaction or a withholding needs an exemption
+    // from `exemptions` that allows it. Audited.
+    [[nodiscard]] Result<CaseItem> markItem(const QString &reference, const QString &userName, int number,
+        const ItemMarking &marking, const ExemptionList &exemptions);
+    // Writes an item's content (or its redacted copy) to `out`, checked against its SHA-256.
+    [[nodiscard]] Status exportItem(const QString &reference, int number, bool redacted, QIODevice *out);
+    // Builds the response bundle into `outPath` and records it: the workflow
+    // must offer kBuildBundleAction to `userName` now. If the case file
+    // changes while the archive is written, or recording fails, the archive
+    // is removed and nothing is recorded.
+    [[nodiscard]] Result<BuiltBundle> buildBundle(const QString &reference, const QString &userName, const QString &outPath,
+        const ProcessingRegister &processing, const ExemptionList &exemptions, const BundleProgressHook &progress = {});
+    [[nodiscard]] Result<QList<BundleRecord>> bundles(const QString &reference);
+
 private:
+    // Inside the caller's transaction: stores `device`'s bytes (whose SHA-256
+    // was computed before) as the request's content, unless already there.
+    [[nodiscard]] Status storeContent(qint64 requestId, QIODevice *device, const QString &sha256, qint64 size);
     [[nodiscard]] Result<User> requireUser(const QString &name);
     // What every action on one request starts with, inside its transaction.
     struct Acting {
@@ -193,6 +246,7 @@ private:
     QHash<QString, std::shared_ptr<const WorkflowDefinition>> m_definitions;
     std::shared_ptr<const WorkingCalendar> m_calendar; // for m_calendarKey (calendar hash / region)
     QString m_calendarKey;
+    const QJsonObject *m_engineFacts = nullptr; // during buildBundle's recording action
 };
 
 } // namespace rf

@@ -185,7 +185,7 @@ Result<QString> Engine::fireTimer(const ScheduledTimer &scheduled, bool *cancell
     if (!notify)
         return makeError(ErrorCode::Unsupported, QStringLiteral("the notify effect is not registered"));
     EffectContext ctx {copy, pseudo, inputs, worker, now, params, queued, activeUsersWithRole(), userNamed(), &request.deadline,
-        today(), today()};
+        today(), today(), nullptr, nullptr};
     if (Status s = notify->effect(ctx); !s)
         return QStringLiteral("cancelled: %1").arg(s.error().message);
     AuditEvent event = eventOn(request, worker.name, pseudo.name);
@@ -343,10 +343,11 @@ Result<PurgeSweep> Engine::purgeExpired(int limit)
         }
         AuditEvent event = eventOn(*request, kWorkerActor, QStringLiteral("purge"));
         event.requestVersion = request->version + 1; // the purge is a change of the request
-        event.inputs = QJsonObject {{QStringLiteral("retentionMonths"), *months},
-            {QStringLiteral("closedAt"), isoUtc(request->closedAt)}, {QStringLiteral("identifiers"), counts->identifiers},
-            {QStringLiteral("notes"), counts->notes}, {QStringLiteral("attachments"), counts->attachments},
-            {QStringLiteral("auditPayloads"), counts->auditPayloads}, {QStringLiteral("messages"), counts->messages}};
+        event.inputs
+            = QJsonObject {{QStringLiteral("retentionMonths"), *months}, {QStringLiteral("closedAt"), isoUtc(request->closedAt)},
+                {QStringLiteral("identifiers"), counts->identifiers}, {QStringLiteral("notes"), counts->notes},
+                {QStringLiteral("attachments"), counts->attachments}, {QStringLiteral("items"), counts->items},
+                {QStringLiteral("auditPayloads"), counts->auditPayloads}, {QStringLiteral("messages"), counts->messages}};
         Result<AuditEvent> appended = m_store.appendAudit(event);
         if (!appended) {
             if (appended.error().code == ErrorCode::Conflict)

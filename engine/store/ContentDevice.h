@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/Result.h"
+
+#include <QByteArray>
+#include <QIODevice>
+#include <QString>
+
+namespace rf {
+
+class Store;
+
+// A case-file content in the register (see Store::contentChunk), read chunk
+// by chunk as a reader asks for it: at most one chunk in memory, whatever
+// the size. Random access; a missing or short chunk is a read error whose
+// errorString() says which.
+class ContentDevice final : public QIODevice
+{
+public:
+    ContentDevice(Store &store, qint64 requestId, QString sha256, qint64 size);
+
+    [[nodiscard]] bool isSequential() const override { return false; }
+    [[nodiscard]] qint64 size() const override { return m_size; }
+
+    // Copies the whole content to `out` (open for writing), checking it
+    // against its SHA-256 on the way: a mismatch is a Storage error (the
+    // register is damaged), as is a failed read or write.
+    [[nodiscard]] Status copyTo(QIODevice *out);
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override;
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    Store &m_store;
+    qint64 m_requestId;
+    QString m_sha256;
+    qint64 m_size;
+    int m_loaded = -1;
+    QByteArray m_chunk;
+};
+
+} // namespace rf
