@@ -6,6 +6,7 @@
 // reproducible, is recorded in the audit trail, and is never left behind
 // half-built or unrecorded.
 
+#include "Checks.h"
 #include "CliRunner.h"
 #include "TestSupport.h"
 
@@ -30,6 +31,9 @@
 #include <optional>
 
 using namespace rf;
+using rf::test::errorText;
+using rf::test::runTool;
+using rf::test::ToolRun;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -45,11 +49,6 @@ const QString kOriginalMarker = u"UNREDACTED-ORIGINAL-9c1e5b"_s;
 const QString kRedactedMarker = u"REDACTED-COPY-41b7e2"_s;
 const QString kWithheldMarker = u"WITHHELD-NEIGHBOUR-d2a6f0"_s;
 const QString kWithheldName = u"Neighbour complaint about Mr Jones.pdf"_s;
-
-QString errorText(const Error &error)
-{
-    return error.fullText();
-}
 
 // Prints, as JSON, what Python's zipfile and csv modules read in a bundle:
 // testzip()'s verdict (null when every CRC matches); every entry's name (as
@@ -103,45 +102,6 @@ with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
     if not found:
         sys.exit("no entry " + name)
 )PY";
-
-struct ToolRun {
-    QString program;
-    QStringList args;
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-
-    [[nodiscard]] QString describe() const
-    {
-        return u"%1 %2\n  exit %3\n  stdout: %4\n  stderr: %5"_s.arg(program, args.join(u' ').left(300))
-            .arg(exitCode)
-            .arg(QString::fromUtf8(out.left(3000)), QString::fromUtf8(err.left(3000)));
-    }
-};
-
-// Runs a reader to completion. The wait is a safety net against a hang, not
-// a timing assertion.
-ToolRun runTool(const QString &program, const QStringList &args)
-{
-    ToolRun run {program, args, -1, {}, {}};
-    QProcess process;
-    process.start(program, args);
-    if (!process.waitForStarted(60000)) {
-        run.err = process.errorString().toUtf8();
-        return run;
-    }
-    process.closeWriteChannel();
-    if (!process.waitForFinished(300000)) {
-        process.kill();
-        process.waitForFinished(10000);
-        run.err = "safety net: no exit after 300 s; killed";
-        return run;
-    }
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    return run;
-}
 
 QString sha256OfFile(const QString &path)
 {
@@ -270,13 +230,6 @@ qint64 auditCount(test::Fixture &fx, const QString &reference)
 }
 
 } // namespace
-
-// Checks a Result or Status, printing its error when it failed.
-#define VERIFY_OK(expression)                                                                                                    \
-    do {                                                                                                                         \
-        const auto &checkedResult = (expression);                                                                                \
-        QVERIFY2(checkedResult.ok(), qPrintable(checkedResult.ok() ? QString() : errorText(checkedResult.error())));             \
-    } while (false)
 
 namespace {
 

@@ -3,6 +3,7 @@
 // their SHA-256, marked disclosed, redacted or withheld with an exemption,
 // read back intact, and deleted by a retention purge. Runs on SQLite and, as
 // TestCaseFile.postgres, on PostgreSQL.
+#include "Checks.h"
 #include "TestSupport.h"
 
 #include "bundle/Exemptions.h"
@@ -23,12 +24,6 @@ namespace {
 const QString kAlice = QStringLiteral("alice");
 const QString kCouncilTax = QStringLiteral("council-tax");
 const QString kBills = QStringLiteral("Bills, payments and arrears");
-
-#define VERIFY_OK(expression)                                                                                                    \
-    do {                                                                                                                         \
-        const auto &checkedResult = (expression);                                                                                \
-        QVERIFY2(checkedResult.ok(), qPrintable(checkedResult.ok() ? QString() : checkedResult.error().fullText()));             \
-    } while (false)
 
 const ProcessingRegister &processing()
 {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "Checks.h"
 #include "JsonEdit.h"
 #include "bundle/BundleVerifier.h"
 #include "bundle/Manifest.h"
@@ -21,6 +22,10 @@ using rf::BundleVerifier;
 using rf::Manifest;
 using rf::ManifestFile;
 using rf::ManifestWithheld;
+
+using rf::test::errorText;
+using rf::test::runTool;
+using rf::test::ToolRun;
 
 namespace {
 
@@ -66,33 +71,6 @@ import sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as archive:
     print(archive.testzip() or "")
 )PY";
-
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runPython(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(kPython, arguments);
-    Run run;
-    if (!process.waitForFinished(-1) || process.exitStatus() != QProcess::NormalExit) {
-        run.err = process.errorString().toUtf8();
-        return run;
-    }
-    run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
-}
-
-template<typename R>
-QString errorText(const R &result)
-{
-    return result.ok() ? QString() : result.error().fullText();
-}
 
 QString sha256Hex(const QByteArray &data)
 {
@@ -196,7 +174,7 @@ bool writeWithPython(const QString &zip, const QList<PyEntry> &entries, QString 
     }
     spec.write(QJsonDocument(QJsonObject {{QStringLiteral("path"), zip}, {QStringLiteral("entries"), array}}).toJson());
     spec.close();
-    const Run run = runPython({QStringLiteral("-c"), QString::fromUtf8(kWriteScript), specPath});
+    const ToolRun run = runTool(kPython, {QStringLiteral("-c"), QString::fromUtf8(kWriteScript), specPath});
     if (run.exitCode != 0) {
         *why = QStringLiteral("python3 zipfile could not write %1 (exit %2): %3")
                    .arg(zip)
@@ -856,7 +834,7 @@ void TestManifest::crcErrorIsAltered()
     bytes.replace(original, changed);
     QVERIFY(writeAll(zip, bytes));
     // The premise, checked by a reader that is not QuaZip.
-    const Run python = runPython({QStringLiteral("-c"), QString::fromUtf8(kBadCrcScript), zip});
+    const ToolRun python = runTool(kPython, {QStringLiteral("-c"), QString::fromUtf8(kBadCrcScript), zip});
     QCOMPARE(python.exitCode, 0);
     QCOMPARE(python.out.trimmed(), QByteArrayLiteral("documents/crc.txt"));
 

@@ -8,6 +8,7 @@
 // Runs on SQLite and, as TestWorker.postgres, on the private PostgreSQL server,
 // where concurrent workers share timers and messages through SKIP LOCKED.
 
+#include "Checks.h"
 #include "CliRunner.h"
 #include "TestSupport.h"
 
@@ -35,6 +36,7 @@
 #include <vector>
 
 using namespace rf;
+using rf::test::errorText;
 
 namespace {
 
@@ -46,11 +48,6 @@ const QString kDana = QStringLiteral("dana");
 QDateTime utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0)
 {
     return QDateTime(QDate(year, month, day), QTime(hour, minute, second), QTimeZone::utc());
-}
-
-QString errorText(const Error &error)
-{
-    return error.fullText();
 }
 
 // Files an access request received at `received`, with the clock set there.
@@ -271,13 +268,6 @@ SweepLine sweepLine(const QString &out)
 }
 
 } // namespace
-
-// Checks a Result or Status, printing its error when it failed.
-#define VERIFY_OK(expression)                                                                                                    \
-    do {                                                                                                                         \
-        const auto &checkedResult = (expression);                                                                                \
-        QVERIFY2(checkedResult.ok(), qPrintable(checkedResult.ok() ? QString() : errorText(checkedResult.error())));             \
-    } while (false)
 
 class TestWorker : public QObject
 {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "Checks.h"
 #include "bundle/ZipWriter.h"
 
 #include <QBuffer>
@@ -15,6 +16,10 @@
 #include <QTest>
 
 using rf::ZipWriter;
+
+using rf::test::errorText;
+using rf::test::runTool;
+using rf::test::ToolRun;
 
 namespace {
 
@@ -54,34 +59,10 @@ with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
 print(json.dumps(result))
 )PY";
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runTool(const QString &program, const QStringList &arguments)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8")); // unzip prints UTF-8 names only in a UTF-8 locale
-    process.setProcessEnvironment(env);
-    process.start(program, arguments);
-    Run run;
-    if (!process.waitForFinished(-1) || process.exitStatus() != QProcess::NormalExit) {
-        run.err = process.errorString().toUtf8();
-        return run;
-    }
-    run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
-}
-
 // What Python's zipfile reads from `zip`, or an empty object with `why` set.
 QJsonObject readWithPython(const QString &zip, QString *why)
 {
-    const Run run = runTool(kPython, {QStringLiteral("-c"), QString::fromUtf8(kReadScript), zip});
+    const ToolRun run = runTool(kPython, {QStringLiteral("-c"), QString::fromUtf8(kReadScript), zip});
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(run.out, &error);
     if (run.exitCode != 0 || !doc.isObject()) {
@@ -97,14 +78,6 @@ QJsonObject readWithPython(const QString &zip, QString *why)
 QStringList folderContents(const QString &path)
 {
     return QDir(path).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
-}
-
-// QVERIFY2 evaluates its message even when the check passes, and a Result
-// holding a value has no error to read.
-template<typename R>
-QString errorText(const R &result)
-{
-    return result.ok() ? QString() : result.error().fullText();
 }
 
 QByteArray sha256Hex(const QByteArray &data)
@@ -272,9 +245,9 @@ void TestZipWriter::namesContentAndProgress()
     }
     QCOMPARE(names.at(1), QStringLiteral("documents/Zo\u00eb \u2013 Stra\u00dfe.pdf"));
 
-    const Run test = runTool(kUnzip, {QStringLiteral("-t"), zip});
+    const ToolRun test = runTool(kUnzip, {QStringLiteral("-t"), zip});
     QVERIFY2(test.exitCode == 0, test.out + test.err);
-    const Run list = runTool(kUnzip, {QStringLiteral("-Z1"), zip});
+    const ToolRun list = runTool(kUnzip, {QStringLiteral("-Z1"), zip});
     QVERIFY2(list.exitCode == 0, list.err);
     QCOMPARE(QString::fromUtf8(list.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts), names);
 
@@ -345,7 +318,7 @@ void TestZipWriter::largeStreamedFile()
     const QJsonObject entry = read.value(QStringLiteral("entries")).toArray().at(0).toObject();
     QCOMPARE(entry.value(QStringLiteral("size")).toInteger(), total);
     QCOMPARE(entry.value(QStringLiteral("sha256")).toString().toLatin1(), expected.result().toHex());
-    const Run test = runTool(kUnzip, {QStringLiteral("-t"), zip});
+    const ToolRun test = runTool(kUnzip, {QStringLiteral("-t"), zip});
     QVERIFY2(test.exitCode == 0, test.out + test.err);
 }
 
@@ -389,7 +362,7 @@ void TestZipWriter::unsafeNameRefused()
     QVERIFY(!writer.addData(name, QByteArrayLiteral("payload")).ok());
     QVERIFY(writer.addData(QStringLiteral("ok.txt"), QByteArrayLiteral("fine")).ok());
     QVERIFY(writer.commit().ok());
-    const Run list = runTool(kUnzip, {QStringLiteral("-Z1"), zip});
+    const ToolRun list = runTool(kUnzip, {QStringLiteral("-Z1"), zip});
     QCOMPARE(list.exitCode, 0);
     QCOMPARE(list.out, QByteArrayLiteral("ok.txt\n"));
 }
@@ -508,7 +481,7 @@ void TestZipWriter::forcedZip64()
         QCOMPARE(e.value(QStringLiteral("name")).toString(), written.at(i).name);
         QCOMPARE(e.value(QStringLiteral("sha256")).toString().toLatin1(), written.at(i).sha256.toHex());
     }
-    const Run test = runTool(kUnzip, {QStringLiteral("-t"), zip});
+    const ToolRun test = runTool(kUnzip, {QStringLiteral("-t"), zip});
     QVERIFY2(test.exitCode == 0, test.out + test.err);
 
     // A source of unknown length (a pipe) always gets zip64 headers.
@@ -523,7 +496,7 @@ void TestZipWriter::forcedZip64()
     QVERIFY(piped->zip64);
     QCOMPARE(piped->size, 300000);
     QVERIFY(writer.commit().ok());
-    const Run pipeTest = runTool(kUnzip, {QStringLiteral("-t"), writer.targetPath()});
+    const ToolRun pipeTest = runTool(kUnzip, {QStringLiteral("-t"), writer.targetPath()});
     QVERIFY2(pipeTest.exitCode == 0, pipeTest.out + pipeTest.err);
 }
 
