@@ -632,6 +632,8 @@ private slots:
             QVERIFY2(text.contains(collapsed(heading)),
                 qPrintable(u"the letter's text lacks the heading \"%1\":\n%2"_s.arg(heading, text)));
         QVERIFY2(text.contains(c.reference), qPrintable(u"the letter's text lacks %1"_s.arg(c.reference)));
+        // Where the officer said she searched, when collecting ended.
+        QVERIFY2(text.contains(u"We searched: Council Tax, CRM, webchat"_s), qPrintable(text));
         for (const QString &id : {u"third-party"_s, u"crime-and-taxation"_s}) {
             const QString title = ExemptionList::shipped().find(id)->title;
             QVERIFY2(text.contains(collapsed(title)),

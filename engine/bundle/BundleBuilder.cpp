@@ -148,6 +148,7 @@ Result<BuiltBundle> BundleBuilder::build(
     summary.actingForSubject = request.actingForSubject;
     summary.scope = request.scope;
     summary.officerName = input.officerName;
+    summary.searchRecord = input.searchRecord;
 
     Manifest manifest;
     manifest.reference = request.reference;

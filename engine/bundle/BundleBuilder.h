@@ -63,6 +63,7 @@ public:
         QDateTime builtAt; // the manifest's and the PDF's date, the entries' timestamps
         QDate letterDate; // council time
         QString officerName;
+        QString searchRecord; // see ResponseSummary::searchRecord
     };
 
     // The SHA-256 of what a bundle is built from: every item's number, kind,

@@ -69,6 +69,9 @@ struct ResponseSummary {
     QString subjectName; // the data subject; equals addresseeName unless someone acts for them
     bool actingForSubject = false;
     QString scope; // what the request asked for, as recorded
+    // Where the officer searched, as recorded when collecting ended (the
+    // workflow's "systems-searched" input); empty when not recorded.
+    QString searchRecord;
     QString officerName; // who built it; the letter is signed for the council
     // Systems searched where the subject's data was found, in register order.
     QList<SystemDisclosure> systemsSearched;

@@ -469,6 +469,8 @@ void LetterWriter::searched()
     if (!s.scope.trimmed().isEmpty())
         add(paragraph(u"You asked for: \u201c"_s + esc(s.scope.trimmed()) + u"\u201d"_s));
     add(paragraph(u"We made a reasonable and proportionate search of the council\u2019s records for information about you."_s));
+    if (!s.searchRecord.trimmed().isEmpty())
+        add(paragraph(u"We searched: "_s + esc(s.searchRecord.trimmed())));
     if (s.systemsSearched.isEmpty()) {
         add(paragraph(u"We did not find any personal information about you in the records we searched."_s));
         return;

@@ -423,7 +423,16 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
         return items.error();
 
     const QDateTime builtAt = QDateTime::fromSecsSinceEpoch(m_clock.now().toSecsSinceEpoch(), Qt::UTC);
-    const BundleBuilder::Input input {*request, *items, processing, exemptions, builtAt, today(), user->name};
+    // What the officer recorded as searched when collecting ended: the letter repeats it.
+    QString searchRecord;
+    Result<QList<AuditEvent>> events = m_store.auditEvents(ref);
+    if (!events)
+        return events.error();
+    for (const AuditEvent &event : *events) {
+        if (const QString searched = event.inputs.value(QStringLiteral("systems-searched")).toString(); !searched.isEmpty())
+            searchRecord = searched;
+    }
+    const BundleBuilder::Input input {*request, *items, processing, exemptions, builtAt, today(), user->name, searchRecord};
     Result<BuiltBundle> built = BundleBuilder::build(m_store, input, outPath, progress);
     if (!built)
         return built.error();
