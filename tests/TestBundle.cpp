@@ -10,6 +10,7 @@
 #include "CliRunner.h"
 #include "TestSupport.h"
 
+#include "bundle/EntryNames.h"
 #include "bundle/Exemptions.h"
 #include "bundle/ProcessingRegister.h"
 #include "bundle/ResponseDocuments.h"
@@ -420,11 +421,15 @@ QString nameProblem(const QString &name, int flags)
         if (c.unicode() < 0x20 || (c.unicode() >= 0x7F && c.unicode() <= 0x9F))
             return u"holds a control character"_s;
     }
+    if (name.size() > EntryNamer::kMaxPathUtf16Units)
+        return u"is %1 UTF-16 units long, too long to extract on Windows"_s.arg(name.size());
     for (const QString &segment : name.split(u'/')) {
         if (segment.isEmpty())
             return u"has an empty segment"_s;
-        if (segment.toUtf8().size() > 255)
+        if (segment.toUtf8().size() > EntryNamer::kMaxNameBytes)
             return u"has a segment of %1 bytes, more than a filesystem takes"_s.arg(segment.toUtf8().size());
+        if (segment.size() > EntryNamer::kMaxNameUtf16Units)
+            return u"has a segment of %1 UTF-16 units, more than the bundle allows"_s.arg(segment.size());
     }
     const bool ascii = std::all_of(name.cbegin(), name.cend(), [](QChar c) { return c.unicode() < 0x80; });
     if (!ascii && !(flags & 0x800))

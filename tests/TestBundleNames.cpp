@@ -21,10 +21,20 @@ QString ch(char16_t c)
     return QString(QChar(c));
 }
 
-const QString kGrinning = QStringLiteral("\U0001F600"); // 😀, a surrogate pair in UTF-16
+// The rows below spell out names cut to these limits.
+static_assert(EntryNamer::kMaxNameUtf16Units == 100 && EntryNamer::kMaxNameBytes == 255 && EntryNamer::kMaxPathUtf16Units == 140);
+
+const QString kGrinning = QStringLiteral("\U0001F600"); // 😀, a surrogate pair in UTF-16: 2 units, 4 bytes
+const QString kCjk = QStringLiteral("\u6587"); // 文, 1 unit, 3 bytes
+const QString kEuro = QStringLiteral("\u20AC"); // €, 1 unit, 3 bytes
 const QString kFamily = QStringLiteral("\U0001F468\u200D\U0001F469\u200D\U0001F467"); // 👨‍👩‍👧, one grapheme
 const QString kEAcuteNfc = QStringLiteral("\u00E9");
 const QString kEAcuteNfd = QStringLiteral("e\u0301");
+
+QString aTimes(qsizetype count)
+{
+    return QStringLiteral("a").repeated(count);
+}
 
 // Every UTF-16 surrogate in its pair, and the UTF-8 form decodes without error.
 bool isWellFormed(const QString &text)
@@ -38,6 +48,20 @@ bool isWellFormed(const QString &text)
     QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
     const QString roundTrip = decoder.decode(text.toUtf8());
     return !decoder.hasError() && roundTrip == text;
+}
+
+// What is wrong with a name the namer gave out; empty when nothing is.
+QString nameProblem(const QString &name)
+{
+    if (name.size() > EntryNamer::kMaxNameUtf16Units)
+        return QStringLiteral("%1 UTF-16 units").arg(name.size());
+    if (name.toUtf8().size() > EntryNamer::kMaxNameBytes)
+        return QStringLiteral("%1 UTF-8 bytes").arg(name.toUtf8().size());
+    if (!isWellFormed(name))
+        return QStringLiteral("not well-formed");
+    if (name != name.normalized(QString::NormalizationForm_C))
+        return QStringLiteral("not NFC");
+    return {};
 }
 
 struct Hostile {
@@ -131,6 +155,8 @@ private slots:
     void collisions();
     void folder_data();
     void folder();
+    void pathLimit_data();
+    void pathLimit();
     void deterministic();
     void everyAddedPathIsSafe();
     void isSafeEntryPath_data();
@@ -164,26 +190,48 @@ void TestBundleNames::longName_data()
     QTest::addColumn<QString>("wanted");
     QTest::addColumn<QString>("expected");
 
-    const QString a300 = QStringLiteral("a").repeated(300);
-    QTest::addRow("300 ascii") << a300 << QStringLiteral("a").repeated(255);
-    QTest::addRow("300 ascii with extension")
-        << a300 + QStringLiteral(".pdf") << QStringLiteral("a").repeated(251) + QStringLiteral(".pdf");
-    QTest::addRow("extension too long to keep") << a300 + QStringLiteral(".extensionxx") << QStringLiteral("a").repeated(255);
-    QTest::addRow("300 emoji") << kGrinning.repeated(300) << kGrinning.repeated(63);
+    // In `documents/` the name limit (100 units) is below what the path limit leaves (129).
+    const QString a300 = aTimes(300);
+    QTest::addRow("300 ascii") << a300 << aTimes(100);
+    QTest::addRow("300 ascii with extension") << a300 + QStringLiteral(".pdf") << aTimes(96) + QStringLiteral(".pdf");
+    QTest::addRow("300 characters of words")
+        << QStringLiteral("Correspondence about the account ").repeated(9).left(296) + QStringLiteral(".pdf")
+        << QStringLiteral("Correspondence about the account Correspondence about the account Correspondence about the accou.pdf");
+    QTest::addRow("extension too long to keep") << a300 + QStringLiteral(".extensionxx") << aTimes(100);
+    QTest::addRow("exactly 100 units kept") << QStringLiteral("b").repeated(96) + QStringLiteral(".txt")
+                                            << QStringLiteral("b").repeated(96) + QStringLiteral(".txt");
+
+    // Emoji: 2 units and 4 bytes each, so the unit limit is reached first (50 emoji, 200 bytes).
+    QTest::addRow("300 emoji") << kGrinning.repeated(300) << kGrinning.repeated(50);
+    QTest::addRow("60 emoji: within bytes, over units") << kGrinning.repeated(60) << kGrinning.repeated(50);
     QTest::addRow("300 emoji with extension")
-        << kGrinning.repeated(300) + QStringLiteral(".txt") << kGrinning.repeated(62) + QStringLiteral(".txt");
-    QTest::addRow("odd byte before emoji") << QStringLiteral("ab") + kGrinning.repeated(100)
-                                           << QStringLiteral("ab") + kGrinning.repeated(63);
-    QTest::addRow("300 accented nfc") << kEAcuteNfc.repeated(300) << kEAcuteNfc.repeated(127);
-    QTest::addRow("300 accented nfd") << kEAcuteNfd.repeated(300) << kEAcuteNfc.repeated(127);
-    QTest::addRow("300 euro signs") << QStringLiteral("€").repeated(300) + QStringLiteral(".csv")
-                                    << QStringLiteral("€").repeated(83) + QStringLiteral(".csv");
+        << kGrinning.repeated(300) + QStringLiteral(".txt") << kGrinning.repeated(48) + QStringLiteral(".txt");
+    QTest::addRow("odd unit before emoji") << QStringLiteral("a") + kGrinning.repeated(100)
+                                           << QStringLiteral("a") + kGrinning.repeated(49);
+
+    // CJK and the euro sign: 1 unit and 3 bytes each, so the byte limit is reached first (85, 255 bytes).
+    QTest::addRow("300 CJK") << kCjk.repeated(300) << kCjk.repeated(85);
+    QTest::addRow("90 CJK: within units, over bytes") << kCjk.repeated(90) << kCjk.repeated(85);
+    QTest::addRow("300 CJK with extension") << kCjk.repeated(300) + QStringLiteral(".pdf")
+                                            << kCjk.repeated(83) + QStringLiteral(".pdf");
+    QTest::addRow("exactly 255 bytes kept") << kCjk.repeated(84) + QStringLiteral("abc")
+                                            << kCjk.repeated(84) + QStringLiteral("abc");
+    QTest::addRow("300 euro signs") << kEuro.repeated(300) + QStringLiteral(".csv")
+                                    << kEuro.repeated(83) + QStringLiteral(".csv");
+    QTest::addRow("emoji at the byte limit") << kEuro.repeated(84) + kGrinning.repeated(10) << kEuro.repeated(84);
+
+    // Accents: 1 unit and 2 bytes each in NFC, so the unit limit is reached first.
+    QTest::addRow("300 accented nfc") << kEAcuteNfc.repeated(300) << kEAcuteNfc.repeated(100);
+    QTest::addRow("300 accented nfd") << kEAcuteNfd.repeated(300) << kEAcuteNfc.repeated(100);
     // x with an acute has no precomposed form: cutting by code point would keep a bare x.
-    QTest::addRow("combining sequence not split")
-        << QStringLiteral("a").repeated(253) + QStringLiteral("x\u0301") << QStringLiteral("a").repeated(253);
-    QTest::addRow("emoji sequence not split") << QStringLiteral("a").repeated(250) + kFamily << QStringLiteral("a").repeated(250);
-    QTest::addRow("one huge grapheme") << QStringLiteral("x") + QStringLiteral("\u0301").repeated(300)
-                                       << QStringLiteral("x") + QStringLiteral("\u0301").repeated(127);
+    QTest::addRow("combining sequence not split") << aTimes(99) + QStringLiteral("x\u0301") << aTimes(99);
+    QTest::addRow("emoji sequence not split") << aTimes(95) + kFamily << aTimes(95);
+    QTest::addRow("one huge grapheme, units reached first") << QStringLiteral("x") + QStringLiteral("\u0301").repeated(300)
+                                                            << QStringLiteral("x") + QStringLiteral("\u0301").repeated(99);
+    // U+20D0 is a 3-byte combining mark.
+    QTest::addRow("one huge grapheme, bytes reached first") << QStringLiteral("x") + QStringLiteral("\u20D0").repeated(300)
+                                                            << QStringLiteral("x") + QStringLiteral("\u20D0").repeated(84);
+
     QTest::addRow("cut leaves trailing spaces")
         << QStringLiteral("a") + QStringLiteral(" ").repeated(300) + QStringLiteral("b") << QStringLiteral("a");
     // The last dot makes `.b` the extension; the cut stem loses its trailing dots.
@@ -193,8 +241,6 @@ void TestBundleNames::longName_data()
         << QStringLiteral("CON") + QStringLiteral(" ").repeated(300) + QStringLiteral("x") << QStringLiteral("_CON");
     QTest::addRow("device name with long spaces")
         << QStringLiteral("aux") + QStringLiteral(" ").repeated(260) + QStringLiteral(".txt") << QStringLiteral("_aux.txt");
-    QTest::addRow("exactly 255 kept") << QStringLiteral("b").repeated(251) + QStringLiteral(".txt")
-                                      << QStringLiteral("b").repeated(251) + QStringLiteral(".txt");
 }
 
 void TestBundleNames::longName()
@@ -205,9 +251,8 @@ void TestBundleNames::longName()
     const QString path = namer.add(wanted);
     QCOMPARE(path, QStringLiteral("documents/") + expected);
     const QString name = path.sliced(QStringLiteral("documents/").size());
-    QVERIFY2(name.toUtf8().size() <= 255, qPrintable(QString::number(name.toUtf8().size())));
-    QVERIFY(isWellFormed(name));
-    QCOMPARE(name, name.normalized(QString::NormalizationForm_C));
+    QVERIFY2(nameProblem(name).isEmpty(), qPrintable(nameProblem(name)));
+    QVERIFY(EntryNamer::isSafeEntryPath(path));
 }
 
 void TestBundleNames::collisions_data()
@@ -215,6 +260,7 @@ void TestBundleNames::collisions_data()
     QTest::addColumn<QStringList>("wanted");
     QTest::addColumn<QStringList>("expected");
 
+    const QString a300pdf = aTimes(300) + QStringLiteral(".pdf");
     QTest::addRow("case-insensitive") << QStringList {QStringLiteral("Report.pdf"), QStringLiteral("report.PDF"),
         QStringLiteral("REPORT.pdf")}
                                       << QStringList {QStringLiteral("Report.pdf"), QStringLiteral("report (2).PDF"),
@@ -240,10 +286,24 @@ void TestBundleNames::collisions_data()
                                            << QStringList {QStringLiteral("_CON"), QStringLiteral("_con (2)")};
     QTest::addRow("no extension") << QStringList {QStringLiteral("notes"), QStringLiteral("Notes")}
                                   << QStringList {QStringLiteral("notes"), QStringLiteral("Notes (2)")};
-    QTest::addRow("long names stay within limit") << QStringList {QStringLiteral("a").repeated(300) + QStringLiteral(".pdf"),
-        QStringLiteral("A").repeated(300) + QStringLiteral(".pdf")}
-                                                  << QStringList {QStringLiteral("a").repeated(251) + QStringLiteral(".pdf"),
-                                                         QStringLiteral("A").repeated(247) + QStringLiteral(" (2).pdf")};
+    // At the limit the suffix takes its room from the stem, counted in units or in bytes.
+    QTest::addRow("long names stay within limit")
+        << QStringList {a300pdf, QStringLiteral("A").repeated(300) + QStringLiteral(".pdf")}
+        << QStringList {aTimes(96) + QStringLiteral(".pdf"), QStringLiteral("A").repeated(92) + QStringLiteral(" (2).pdf")};
+    QTest::addRow("long emoji names stay within units") << QStringList {kGrinning.repeated(300),
+        kGrinning.repeated(300)} << QStringList {kGrinning.repeated(50), kGrinning.repeated(48) + QStringLiteral(" (2)")};
+    // ` (2).pdf` is 8 bytes: 247 are left for the stem, room for 82 CJK characters.
+    QTest::addRow("long CJK names stay within bytes")
+        << QStringList {kCjk.repeated(300) + QStringLiteral(".pdf"), kCjk.repeated(300) + QStringLiteral(".pdf")}
+        << QStringList {kCjk.repeated(83) + QStringLiteral(".pdf"), kCjk.repeated(82) + QStringLiteral(" (2).pdf")};
+    QStringList longCopies;
+    QStringList longCopiesExpected {aTimes(96) + QStringLiteral(".pdf")};
+    for (int copy = 1; copy <= 10; ++copy)
+        longCopies << a300pdf;
+    for (int copy = 2; copy <= 9; ++copy)
+        longCopiesExpected << aTimes(92) + QStringLiteral(" (%1).pdf").arg(copy);
+    longCopiesExpected << aTimes(91) + QStringLiteral(" (10).pdf");
+    QTest::addRow("ten long copies") << longCopies << longCopiesExpected;
     QStringList twelve;
     QStringList twelveExpected {QStringLiteral("a.txt")};
     for (int copy = 1; copy <= 12; ++copy)
@@ -263,7 +323,7 @@ void TestBundleNames::collisions()
         names << namer.add(name).sliced(QStringLiteral("documents/").size());
     QCOMPARE(names, expected);
     for (const QString &name : std::as_const(names))
-        QVERIFY2(name.toUtf8().size() <= 255, qPrintable(name));
+        QVERIFY2(nameProblem(name).isEmpty(), qPrintable(name + QStringLiteral(": ") + nameProblem(name)));
 }
 
 void TestBundleNames::folder_data()
@@ -279,7 +339,7 @@ void TestBundleNames::folder_data()
     QTest::addRow("empty is root") << QString() << QStringLiteral("x.txt");
     QTest::addRow("dot dot is root") << QStringLiteral("..") << QStringLiteral("x.txt");
     QTest::addRow("too long") << QStringLiteral("d").repeated(300)
-                              << QStringLiteral("d").repeated(255) + QStringLiteral("/x.txt");
+                              << QStringLiteral("d").repeated(100) + QStringLiteral("/x.txt");
 }
 
 void TestBundleNames::folder()
@@ -289,6 +349,48 @@ void TestBundleNames::folder()
     EntryNamer namer(folder);
     QCOMPARE(namer.add(QStringLiteral("x.txt")), expectedPath);
     QVERIFY(EntryNamer::isSafeEntryPath(expectedPath));
+}
+
+void TestBundleNames::pathLimit_data()
+{
+    QTest::addColumn<QString>("folder");
+    QTest::addColumn<QStringList>("wanted");
+    QTest::addColumn<QStringList>("expected"); // the name parts
+
+    const QString a300pdf = aTimes(300) + QStringLiteral(".pdf");
+    QTest::addRow("documents: the name limit is reached first")
+        << QStringLiteral("documents") << QStringList {a300pdf} << QStringList {aTimes(96) + QStringLiteral(".pdf")};
+    // 140 - 100 - 1 = 39 units for the name.
+    QTest::addRow("longest folder") << QStringLiteral("d").repeated(300) << QStringList {a300pdf, a300pdf}
+                                    << QStringList {aTimes(35) + QStringLiteral(".pdf"), aTimes(31) + QStringLiteral(" (2).pdf")};
+    QTest::addRow("longest folder, emoji not split")
+        << QStringLiteral("d").repeated(100) << QStringList {kGrinning.repeated(300)} << QStringList {kGrinning.repeated(19)};
+    // 140 - 80 - 1 = 59 units: 177 bytes, so the path limit is reached before the byte limit.
+    QTest::addRow("path limit before byte limit")
+        << QStringLiteral("d").repeated(80) << QStringList {kCjk.repeated(300)} << QStringList {kCjk.repeated(59)};
+    QTest::addRow("root: the name limit is reached first")
+        << QString() << QStringList {a300pdf, a300pdf}
+        << QStringList {aTimes(96) + QStringLiteral(".pdf"), aTimes(92) + QStringLiteral(" (2).pdf")};
+}
+
+void TestBundleNames::pathLimit()
+{
+    QFETCH(QString, folder);
+    QFETCH(QStringList, wanted);
+    QFETCH(QStringList, expected);
+    EntryNamer namer(folder);
+    const QString prefix = namer.folder().isEmpty() ? QString() : namer.folder() + u'/';
+    QStringList names;
+    for (const QString &name : std::as_const(wanted)) {
+        const QString path = namer.add(name);
+        QVERIFY2(path.size() <= EntryNamer::kMaxPathUtf16Units, qPrintable(QString::number(path.size())));
+        QVERIFY2(EntryNamer::isSafeEntryPath(path), qPrintable(path));
+        QVERIFY(path.startsWith(prefix));
+        names << path.sliced(prefix.size());
+    }
+    QCOMPARE(names, expected);
+    for (const QString &name : std::as_const(names))
+        QVERIFY2(nameProblem(name).isEmpty(), qPrintable(name + QStringLiteral(": ") + nameProblem(name)));
 }
 
 void TestBundleNames::deterministic()
@@ -342,10 +444,14 @@ void TestBundleNames::isSafeEntryPath_data()
     QTest::addRow("deeper") << QStringLiteral("data/council tax/records.json") << true;
     QTest::addRow("accents and emoji") << QStringLiteral("documents/Ünïcödé 😀.pdf") << true;
     QTest::addRow("leading dot is only hidden") << QStringLiteral("documents/.hidden") << true;
-    QTest::addRow("255-byte name") << QStringLiteral("d/") + QStringLiteral("n").repeated(255) << true;
-    QTest::addRow("two full segments") << QStringLiteral("d").repeated(255) + QStringLiteral("/")
-            + QStringLiteral("n").repeated(255)
-                                       << true;
+    QTest::addRow("100-unit name") << QStringLiteral("d/") + QStringLiteral("n").repeated(100) << true;
+    QTest::addRow("100-unit emoji name") << QStringLiteral("d/") + kGrinning.repeated(50) << true;
+    QTest::addRow("255-byte CJK name") << QStringLiteral("d/") + kCjk.repeated(85) << true;
+    QTest::addRow("140-unit path") << QStringLiteral("d").repeated(39) + QStringLiteral("/") + QStringLiteral("n").repeated(100)
+                                   << true;
+    QTest::addRow("140-unit path of short segments") << QStringLiteral("d/").repeated(69) + QStringLiteral("nn") << true;
+    // Only a name has a byte limit.
+    QTest::addRow("373-byte path") << kCjk.repeated(39) + QStringLiteral("/") + kCjk.repeated(85) << true;
 
     QTest::addRow("empty") << QString() << false;
     QTest::addRow("absolute") << QStringLiteral("/etc/passwd") << false;
@@ -375,9 +481,14 @@ void TestBundleNames::isSafeEntryPath_data()
     QTest::addRow("bidi override") << QStringLiteral("documents/invoice\u202Efdp.exe") << false;
     QTest::addRow("fullwidth solidus") << QStringLiteral("a\uFF0F..\uFF0Fb") << false;
     QTest::addRow("lone surrogate") << withChars({QStringLiteral("a"), ch(0xD800)}) << false;
-    QTest::addRow("256-byte name") << QStringLiteral("d/") + QStringLiteral("n").repeated(256) << false;
-    QTest::addRow("256-byte emoji name") << QStringLiteral("d/") + kGrinning.repeated(64) << false;
-    QTest::addRow("path too long") << QStringLiteral("d/").repeated(200) + QStringLiteral("n").repeated(113) << false;
+    QTest::addRow("101-unit name") << QStringLiteral("d/") + QStringLiteral("n").repeated(101) << false;
+    QTest::addRow("101-unit folder") << QStringLiteral("d").repeated(101) + QStringLiteral("/n") << false;
+    QTest::addRow("255-byte ascii name") << QStringLiteral("d/") + QStringLiteral("n").repeated(255) << false;
+    QTest::addRow("102-unit emoji name, 204 bytes") << QStringLiteral("d/") + kGrinning.repeated(51) << false;
+    QTest::addRow("256-byte CJK name, 86 units") << QStringLiteral("d/") + kCjk.repeated(85) + QStringLiteral("n") << false;
+    QTest::addRow("141-unit path") << QStringLiteral("d").repeated(40) + QStringLiteral("/") + QStringLiteral("n").repeated(100)
+                                   << false;
+    QTest::addRow("141-unit path of short segments") << QStringLiteral("d/").repeated(70) + QStringLiteral("n") << false;
 }
 
 void TestBundleNames::isSafeEntryPath()

@@ -21,6 +21,31 @@ qsizetype utf8Bytes(QStringView text)
     return text.toUtf8().size();
 }
 
+// How long a name may be, measured both ways (rule 7 of the header): Windows
+// counts UTF-16 code units, Unix filesystems count UTF-8 bytes.
+struct NameLimit {
+    qsizetype utf16Units;
+    qsizetype utf8Bytes;
+};
+
+constexpr NameLimit kNameLimit {EntryNamer::kMaxNameUtf16Units, EntryNamer::kMaxNameBytes};
+
+// A folder of the longest length must still leave a name room for one
+// character of stem, a collision suffix up to ` (9999)` and the longest
+// extension with its dot.
+static_assert(EntryNamer::kMaxPathUtf16Units - EntryNamer::kMaxNameUtf16Units - 1 >= 1 + 7 + 1 + EntryNamer::kMaxExtensionChars);
+
+bool fitsWithin(QStringView text, NameLimit limit)
+{
+    return text.size() <= limit.utf16Units && utf8Bytes(text) <= limit.utf8Bytes;
+}
+
+// What is left of `limit` once `text` is taken out of it.
+NameLimit reducedBy(NameLimit limit, QStringView text)
+{
+    return {limit.utf16Units - text.size(), limit.utf8Bytes - utf8Bytes(text)};
+}
+
 bool isSeparator(QChar c)
 {
     return c == u'/' || c == u'\\';
@@ -207,15 +232,15 @@ NameParts partsOf(const QString &wanted)
     return parts;
 }
 
-// The longest prefix within `maxBytes` that ends on a grapheme boundary.
-qsizetype graphemeCut(const QString &text, qsizetype maxBytes)
+// The longest prefix within `limit` that ends on a grapheme boundary.
+qsizetype graphemeCut(const QString &text, NameLimit limit)
 {
     QTextBoundaryFinder finder(QTextBoundaryFinder::Grapheme, text);
     qsizetype cut = 0;
     qsizetype bytes = 0;
     for (qsizetype next = finder.toNextBoundary(); next > 0; next = finder.toNextBoundary()) {
         bytes += utf8Bytes(QStringView(text).sliced(cut, next - cut));
-        if (bytes > maxBytes)
+        if (next > limit.utf16Units || bytes > limit.utf8Bytes)
             break;
         cut = next;
     }
@@ -224,14 +249,14 @@ qsizetype graphemeCut(const QString &text, qsizetype maxBytes)
 
 // For a single grapheme longer than the limit (a letter under hundreds of
 // combining marks): the longest prefix that ends between code points.
-qsizetype codePointCut(QStringView text, qsizetype maxBytes)
+qsizetype codePointCut(QStringView text, NameLimit limit)
 {
     qsizetype cut = 0;
     qsizetype bytes = 0;
     while (cut < text.size()) {
         const qsizetype length = codePointLength(text, cut);
         bytes += utf8Bytes(text.sliced(cut, length));
-        if (bytes > maxBytes)
+        if (cut + length > limit.utf16Units || bytes > limit.utf8Bytes)
             break;
         cut += length;
     }
@@ -239,24 +264,25 @@ qsizetype codePointCut(QStringView text, qsizetype maxBytes)
 }
 
 // A cut stem must not end in what Windows strips.
-QString stemWithin(const QString &stem, qsizetype maxBytes)
+QString stemWithin(const QString &stem, NameLimit limit)
 {
-    if (utf8Bytes(stem) <= maxBytes)
+    if (fitsWithin(stem, limit))
         return stem;
-    qsizetype cut = graphemeCut(stem, maxBytes);
+    qsizetype cut = graphemeCut(stem, limit);
     if (cut == 0)
-        cut = codePointCut(stem, maxBytes);
+        cut = codePointCut(stem, limit);
     return trimmedEnd(QStringView(stem).first(cut)).toString();
 }
 
-// Rules 5 and 7 of the header. A device name can appear only once the stem is
+// Rules 5 and 7 of the header: the suffix and the extension are kept whole
+// and counted inside `limit`. A device name can appear only once the stem is
 // cut (`CON` followed by spaces), so it is checked on the final name.
-QString composedName(const QString &stem, const QString &suffix, const QString &extension, qsizetype maxBytes)
+QString composedName(const QString &stem, const QString &suffix, const QString &extension, NameLimit limit)
 {
-    const qsizetype stemBytes = maxBytes - utf8Bytes(suffix) - utf8Bytes(extension);
-    QString fitted = stemWithin(stem, stemBytes);
+    const NameLimit stemLimit = reducedBy(reducedBy(limit, suffix), extension);
+    QString fitted = stemWithin(stem, stemLimit);
     if (isDeviceName(fitted + suffix + extension))
-        fitted = stemWithin(kReplacement + fitted, stemBytes);
+        fitted = stemWithin(kReplacement + fitted, stemLimit);
     Q_ASSERT(!fitted.isEmpty());
     return fitted + suffix + extension;
 }
@@ -275,7 +301,7 @@ QString collisionKey(const QString &name)
 
 bool isSafeSegment(QStringView segment)
 {
-    return !segment.isEmpty() && segment != u"." && segment != u".." && utf8Bytes(segment) <= EntryNamer::kMaxNameBytes
+    return !segment.isEmpty() && segment != u"." && segment != u".." && fitsWithin(segment, kNameLimit)
         && !containsUnsafe(segment) && !isTrimmedAtEnds(segment.back()) && !isDeviceName(segment);
 }
 
@@ -285,16 +311,18 @@ EntryNamer::EntryNamer(QString folder)
 {
     const QString cleaned = cleanedName(folder);
     if (!cleaned.isEmpty())
-        m_folder = composedName(cleaned, {}, {}, kMaxNameBytes);
+        m_folder = composedName(cleaned, {}, {}, kNameLimit);
+    // The folder is held to kMaxNameUtf16Units, so this leaves a name at least
+    // kMaxPathUtf16Units - kMaxNameUtf16Units - 1 units.
     if (!m_folder.isEmpty())
-        m_nameBytes = std::min(kMaxNameBytes, kMaxPathBytes - utf8Bytes(m_folder) - 1);
+        m_nameUtf16Units = std::min(kMaxNameUtf16Units, kMaxPathUtf16Units - m_folder.size() - 1);
 }
 
 QString EntryNamer::add(const QString &wanted)
 {
     const NameParts parts = partsOf(wanted);
     for (int copy = 1;; ++copy) {
-        const QString name = composedName(parts.stem, collisionSuffix(copy), parts.extension, m_nameBytes);
+        const QString name = composedName(parts.stem, collisionSuffix(copy), parts.extension, {m_nameUtf16Units, kMaxNameBytes});
         if (claim(name))
             return m_folder.isEmpty() ? name : m_folder + u'/' + name;
     }
@@ -303,12 +331,12 @@ QString EntryNamer::add(const QString &wanted)
 QString EntryNamer::safeName(const QString &wanted)
 {
     const NameParts parts = partsOf(wanted);
-    return composedName(parts.stem, {}, parts.extension, kMaxNameBytes);
+    return composedName(parts.stem, {}, parts.extension, kNameLimit);
 }
 
 bool EntryNamer::isSafeEntryPath(const QString &path)
 {
-    if (path.isEmpty() || utf8Bytes(path) > kMaxPathBytes)
+    if (path.isEmpty() || path.size() > kMaxPathUtf16Units)
         return false;
     const QList<QStringView> segments = QStringView(path).split(u'/');
     return std::all_of(segments.begin(), segments.end(), isSafeSegment);

@@ -11,7 +11,8 @@ namespace rf {
 // A name an officer gives a file can be any string from a person or another
 // system. The bundle must open with Windows Explorer, macOS Archive Utility,
 // `unzip`, 7-Zip and Python's zipfile without writing outside its folder,
-// losing a file to a name clash or failing on a name the filesystem refuses.
+// losing a file to a name clash or failing on a name the filesystem refuses
+// or a path Windows finds too long.
 // EntryNamer turns each wanted name into `folder/name`, applying these rules
 // to the name in this order:
 //
@@ -36,12 +37,33 @@ namespace rf {
 //     checked on the final name, since cutting can make one (`CON` + spaces).
 //  6. A stem (the name without its extension) that is empty or only `_`
 //     becomes `file` (`..` -> `file`, `???.pdf` -> `file.pdf`).
-//  7. The name is cut to kMaxNameBytes UTF-8 bytes (and the whole path to
-//     kMaxPathBytes): the stem is shortened at a grapheme boundary (never
-//     inside a surrogate pair, a combining sequence or an emoji sequence;
-//     at a code point boundary if one grapheme alone is too long); the
-//     extension is kept. An extension is what follows the last dot when it is
-//     1 to kMaxExtensionChars characters without whitespace.
+//  7. The name is cut to kMaxNameUtf16Units UTF-16 code units and
+//     kMaxNameBytes UTF-8 bytes, whichever is reached first, and further so
+//     that the whole entry path is within kMaxPathUtf16Units: the stem is
+//     shortened at a grapheme boundary (never inside a surrogate pair, a
+//     combining sequence or an emoji sequence; at a code point boundary if one
+//     grapheme alone is too long); the extension and any ` (2)` of rule 8 are
+//     kept and counted inside the limits. An extension is what follows the
+//     last dot when it is 1 to kMaxExtensionChars characters without
+//     whitespace.
+//     Why these limits: Windows Explorer's own zip extraction, and many
+//     Windows programs, fail on a path longer than MAX_PATH, 260 UTF-16 code
+//     units including the terminating NUL, counted from the drive letter of
+//     the folder the citizen extracts into. That folder is typically
+//     `C:\Users\margaret.ellis\Downloads\DSR-2026-000123\` (50 units);
+//     with OneDrive and a folder of the citizen's own it can be
+//     `C:\Users\margaret.ellis\OneDrive - Northshire County Council\` +
+//     `Downloads\Subject access request\DSR-2026-000123\` (110 units). That
+//     leaves 260 - 1 (NUL) - 110 (folder and its separator) = 149 units for
+//     the entry path with its own separators; kMaxPathUtf16Units = 140 keeps
+//     9 in reserve. A name, and the folder segment itself, is held to 100
+//     units, so that a folder always leaves a name 140 - 100 - 1 = 39 units:
+//     room for a stem, a ` (9999)` and the longest extension. UTF-8 bytes are
+//     counted as well, since ext4, APFS and most Unix filesystems take at
+//     most 255 bytes in one name: 100 CJK characters are 300 bytes (the byte
+//     limit keeps 85 of them), while 100 units of emoji are only 200 bytes
+//     (the unit limit keeps 50). A path needs no byte limit of its own: 140
+//     units are at most 420 bytes.
 //  8. Names are unique case-insensitively (Unicode case folding; Windows and
 //     macOS filesystems ignore case): a clash gets ` (2)`, ` (3)`... before
 //     the extension (`report.PDF` after `Report.pdf` -> `report (2).PDF`),
@@ -55,8 +77,10 @@ namespace rf {
 class EntryNamer
 {
 public:
-    static constexpr qsizetype kMaxNameBytes = 255; // the usual filesystem limit for one name
-    static constexpr qsizetype kMaxPathBytes = 512; // a whole entry path: two full-length segments fit
+    // See rule 7 for the arithmetic behind these.
+    static constexpr qsizetype kMaxNameBytes = 255; // UTF-8 bytes in one name: the usual Unix filesystem limit
+    static constexpr qsizetype kMaxNameUtf16Units = 100; // UTF-16 code units in one name (QString::size())
+    static constexpr qsizetype kMaxPathUtf16Units = 140; // UTF-16 code units in a whole entry path, `/` included
     static constexpr qsizetype kMaxExtensionChars = 10;
 
     // `folder` is one segment such as `documents` or `data`. It is cleaned by
@@ -75,17 +99,19 @@ public:
 
     // Whether an entry path read from an existing archive is safe to extract:
     // relative, `/`-separated, every segment non-empty, not `.` or `..`, within
-    // kMaxNameBytes, without the characters of rule 3 (so no backslash and no
-    // drive letter), without trailing whitespace or dot, not a device name;
-    // the whole path within kMaxPathBytes. A directory entry (`documents/`)
-    // is not accepted: the bundle writer never needs one.
+    // kMaxNameUtf16Units and kMaxNameBytes, without the characters of rule 3
+    // (so no backslash and no drive letter), without trailing whitespace or
+    // dot, not a device name; the whole path within kMaxPathUtf16Units. These
+    // are the limits add() keeps to, so every path it gives passes. A
+    // directory entry (`documents/`) is not accepted: the bundle writer never
+    // needs one.
     [[nodiscard]] static bool isSafeEntryPath(const QString &path);
 
 private:
     bool claim(const QString &name);
 
     QString m_folder;
-    qsizetype m_nameBytes = kMaxNameBytes; // what the path limit leaves for a name in this folder
+    qsizetype m_nameUtf16Units = kMaxNameUtf16Units; // what the path limit leaves for a name in this folder
     QSet<QString> m_takenKeys; // case-folded names already given out
 };
 
