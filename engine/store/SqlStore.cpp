@@ -903,12 +903,11 @@ Result<CaseItem> SqlStore::addItem(const CaseItem &item)
 {
     const StatementsDone done(*this);
     // The caller holds the request's lock: numbers are given out one at a time.
-    Result<Rows> next
-        = exec(QStringLiteral("SELECT COALESCE(MAX(number), 0) + 1 FROM case_items WHERE request_id = ?"), {item.requestId});
-    if (!next)
-        return next.error();
+    Result<int> last = lastItemNumber(item.requestId);
+    if (!last)
+        return last.error();
     CaseItem stored = item;
-    stored.number = next->next() ? next->value(0).toInt() : 1;
+    stored.number = *last + 1;
     Result<Rows> q = exec(
         QStringLiteral("INSERT INTO case_items (request_id, number, kind, name, media_type, source, category, item_date, "
                        "sha256, size, records, disposition, exemption, redacted_name, redacted_media_type, redacted_sha256, "
@@ -945,6 +944,27 @@ Result<QList<CaseItem>> SqlStore::caseItems(qint64 requestId)
     const StatementsDone done(*this);
     return selectAll<CaseItem>(QStringLiteral("SELECT %1 FROM case_items WHERE request_id = ? ORDER BY number").arg(kItemColumns),
         {requestId}, itemFromRow);
+}
+
+Result<std::optional<CaseItem>> SqlStore::caseItem(qint64 requestId, int number)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(
+        QStringLiteral("SELECT %1 FROM case_items WHERE request_id = ? AND number = ?").arg(kItemColumns), {requestId, number});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<CaseItem>();
+    return std::optional<CaseItem>(itemFromRow(*q));
+}
+
+Result<int> SqlStore::lastItemNumber(qint64 requestId)
+{
+    const StatementsDone done(*this);
+    Result<Rows> q = exec(QStringLiteral("SELECT COALESCE(MAX(number), 0) FROM case_items WHERE request_id = ?"), {requestId});
+    if (!q)
+        return q.error();
+    return q->next() ? q->value(0).toInt() : 0;
 }
 
 Result<qint64> SqlStore::addBundle(const BundleRecord &bundle)

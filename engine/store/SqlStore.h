@@ -96,6 +96,8 @@ public:
     [[nodiscard]] Result<CaseItem> addItem(const CaseItem &item) override;
     [[nodiscard]] Status updateItemMarking(const CaseItem &item) override;
     [[nodiscard]] Result<QList<CaseItem>> caseItems(qint64 requestId) override;
+    [[nodiscard]] Result<std::optional<CaseItem>> caseItem(qint64 requestId, int number) override;
+    [[nodiscard]] Result<int> lastItemNumber(qint64 requestId) override;
     [[nodiscard]] Result<qint64> addBundle(const BundleRecord &bundle) override;
     [[nodiscard]] Result<QList<BundleRecord>> bundles(qint64 requestId) override;
 

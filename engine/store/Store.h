@@ -118,6 +118,10 @@ public:
     // Writes the item's disposition, exemption, redacted copy and marking.
     [[nodiscard]] virtual Status updateItemMarking(const CaseItem &item) = 0;
     [[nodiscard]] virtual Result<QList<CaseItem>> caseItems(qint64 requestId) = 0;
+    // One item by its number in its request; empty when there is none.
+    [[nodiscard]] virtual Result<std::optional<CaseItem>> caseItem(qint64 requestId, int number) = 0;
+    // The highest item number in the request; 0 when it has none.
+    [[nodiscard]] virtual Result<int> lastItemNumber(qint64 requestId) = 0;
     [[nodiscard]] virtual Result<qint64> addBundle(const BundleRecord &bundle) = 0;
     [[nodiscard]] virtual Result<QList<BundleRecord>> bundles(qint64 requestId) = 0;
 

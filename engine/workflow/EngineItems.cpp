@@ -71,23 +71,15 @@ Status refuseClosed(const Request &request)
     return {};
 }
 
-const CaseItem *findItem(const QList<CaseItem> &items, int number)
+// "DSR-…: no item 7 (its items are 1 to 5)".
+Error noSuchItem(Store &store, const Request &request, int number)
 {
-    for (const CaseItem &item : items) {
-        if (item.number == number)
-            return &item;
-    }
-    return nullptr;
-}
-
-Error noSuchItem(const QString &reference, int number, const QList<CaseItem> &items)
-{
+    Result<int> last = store.lastItemNumber(request.id);
+    if (!last)
+        return last.error();
     return makeError(ErrorCode::NotFound,
-        items.isEmpty() ? QStringLiteral("%1 has no case-file items yet").arg(reference)
-                        : QStringLiteral("%1 has no item %2 (its items are 1 to %3)")
-                              .arg(reference)
-                              .arg(number)
-                              .arg(items.constLast().number));
+        *last == 0 ? QStringLiteral("%1 has no case-file items yet").arg(request.reference)
+                   : QStringLiteral("%1 has no item %2 (its items are 1 to %3)").arg(request.reference).arg(number).arg(*last));
 }
 
 } // namespace
@@ -296,13 +288,12 @@ Result<CaseItem> Engine::markItem(
         return acting.error();
     if (Status s = refuseClosed(acting->request); !s)
         return s.error();
-    Result<QList<CaseItem>> items = m_store.caseItems(acting->request.id);
-    if (!items)
-        return items.error();
-    const CaseItem *found = findItem(*items, number);
+    Result<std::optional<CaseItem>> found = m_store.caseItem(acting->request.id, number);
     if (!found)
-        return noSuchItem(acting->request.reference, number, *items);
-    CaseItem item = *found;
+        return found.error();
+    if (!found->has_value())
+        return noSuchItem(m_store, acting->request, number);
+    CaseItem item = **found;
     AuditEvent event = eventOn(acting->request, acting->user.name, QStringLiteral("item-mark"));
     item.disposition = marking.disposition;
     item.exemption = marking.disposition == CaseItem::kDisclosed ? QString() : marking.exemption;
@@ -367,12 +358,12 @@ Status Engine::exportItem(const QString &reference, int number, bool redacted, Q
     Result<Request> request = m_store.loadRequest(reference.trimmed().toUpper(), RequestDetail::Record);
     if (!request)
         return request.error();
-    Result<QList<CaseItem>> items = m_store.caseItems(request->id);
-    if (!items)
-        return items.error();
-    const CaseItem *item = findItem(*items, number);
-    if (!item)
-        return noSuchItem(request->reference, number, *items);
+    Result<std::optional<CaseItem>> found = m_store.caseItem(request->id, number);
+    if (!found)
+        return found.error();
+    if (!found->has_value())
+        return noSuchItem(m_store, *request, number);
+    const std::optional<CaseItem> &item = *found;
     if (redacted && item->disposition != CaseItem::kRedacted)
         return makeError(
             ErrorCode::NotFound, QStringLiteral("item %1 of %2 has no redacted copy").arg(number).arg(request->reference));
