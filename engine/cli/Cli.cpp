@@ -13,6 +13,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -1018,8 +1019,15 @@ int Cli::cmdRequest(const QStringList &args)
                 continue;
             }
             if (e.action != QLatin1String("file")) {
-                for (auto it = e.inputs.constBegin(); it != e.inputs.constEnd(); ++it)
-                    m_out << "      " << it.key() << ": " << it.value().toVariant().toString() << Qt::endl;
+                for (auto it = e.inputs.constBegin(); it != e.inputs.constEnd(); ++it) {
+                    // What the engine recorded itself (a bundle's SHA-256 and size) is an object.
+                    const QString value = it.value().isObject() || it.value().isArray()
+                        ? QString::fromUtf8(QJsonDocument(
+                            it.value().isObject() ? QJsonDocument(it.value().toObject()) : QJsonDocument(it.value().toArray()))
+                                                .toJson(QJsonDocument::Compact))
+                        : it.value().toVariant().toString();
+                    m_out << "      " << it.key() << ": " << value << Qt::endl;
+                }
             }
             if (!e.note.isEmpty())
                 m_out << "      note: " << e.note << Qt::endl;
@@ -1029,6 +1037,26 @@ int Cli::cmdRequest(const QStringList &args)
             for (const Attachment &a : r->attachments)
                 m_out << "  " << a.id << "  " << a.name << " (" << a.size << " bytes, " << a.mediaType << ") added by "
                       << a.addedBy << " " << when(a.addedAt) << Qt::endl;
+        }
+        Result<QList<CaseItem>> items = (*session)->engine->caseItems(r->reference);
+        Result<QList<BundleRecord>> bundles = (*session)->engine->bundles(r->reference);
+        if (items && !items->isEmpty()) {
+            int pending = 0;
+            for (const CaseItem &item : *items)
+                pending += item.disposition == CaseItem::kPending ? 1 : 0;
+            m_out << Qt::endl
+                  << "Case file: " << items->size() << " item(s), " << pending << " not marked yet ('rightsflow item list "
+                  << r->reference << "')" << Qt::endl;
+        }
+        if (bundles && !bundles->isEmpty()) {
+            const BundleRecord &last = bundles->constLast();
+            const bool current = items && BundleBuilder::caseFileDigest(*items) == last.caseFile;
+            m_out << "Last bundle: " << (last.fileName.isEmpty() ? QStringLiteral("(name purged)") : last.fileName)
+                  << ", built by " << last.builtBy << " " << when(last.builtAt) << ", " << last.size << " bytes, sha256 "
+                  << last.sha256
+                  << (current ? QStringLiteral(" (matches the case file)")
+                              : QStringLiteral(" (the case file has changed since: build it again)"))
+                  << Qt::endl;
         }
         if (!messages->isEmpty()) {
             m_out << Qt::endl << "Messages:" << Qt::endl;
@@ -1310,7 +1338,9 @@ int Cli::cmdDemo(const QStringList &args)
     const QString program = QCoreApplication::instance() ? QCoreApplication::arguments().value(0, kProgram) : kProgram;
     m_out << Qt::endl
           << "Look closer: " << program << " request show " << demo.firstReference() << " --db " << location << Qt::endl
-          << "             " << program << " request list --open --db " << location << Qt::endl;
+          << "             " << program << " request list --open --db " << location << Qt::endl
+          << "             " << program << " item list " << demo.firstReference() << " --db " << location << Qt::endl
+          << "             unzip -l " << QDir::toNativeSeparators(demo.bundlePath()) << "   (open README.html in it)" << Qt::endl;
     return Ok;
 }
 

@@ -166,6 +166,7 @@ Status Demo::bundle(const QString &reference)
         = m_engine.buildBundle(reference, QStringLiteral("alice"), path, *m_processing, ExemptionList::shipped());
     if (!built)
         return built.error();
+    m_bundlePath = path;
     m_out << "   alice  bundle build  " << QDir::toNativeSeparators(path) << ": " << built->entries << " files, " << built->size
           << " bytes, sha256 " << built->sha256.left(12) << "... (recorded in the audit trail)" << Qt::endl;
     Result<BundleCheck> check = BundleVerifier::verify(path);

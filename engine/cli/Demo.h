@@ -25,6 +25,8 @@ public:
     [[nodiscard]] Status run();
     // The first request the demo filed, for the closing hint.
     [[nodiscard]] const QString &firstReference() const { return m_firstReference; }
+    // The response bundle the demo built.
+    [[nodiscard]] const QString &bundlePath() const { return m_bundlePath; }
 
 private:
     struct Step {
@@ -44,6 +46,7 @@ private:
     Engine &m_engine;
     QTextStream &m_out;
     QString m_bundleDir;
+    QString m_bundlePath;
     std::shared_ptr<const ProcessingRegister> m_processing;
     QString m_firstReference;
 };
