@@ -855,6 +855,48 @@ private slots:
         QVERIFY(fx.store->verifyAudit()->intact);
     }
 
+    // An earlier bundle at the same name survives a build that is not
+    // recorded: the new archive takes the name only once it is recorded.
+    void anEarlierBundleSurvivesAFailedBuild()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = smallAccessCase(fx, processing());
+        QVERIFY(!ref.isEmpty());
+        std::unique_ptr<SqlStore> otherStore = fx.openAnother();
+        QVERIFY(otherStore);
+        Engine other(*otherStore, fx.library, *fx.clock);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString zip = dir.filePath(u"bundle.zip"_s);
+        Result<BuiltBundle> first = build(fx, ref, zip);
+        VERIFY_OK(first);
+        const QString firstSha = sha256OfFile(zip);
+        QCOMPARE(firstSha, first->sha256);
+
+        bool remarked = false;
+        Result<BuiltBundle> second = build(fx, ref, zip, [&](const BundleProgress &progress) {
+            if (progress.phase != u"writing"_s || remarked)
+                return;
+            remarked = other
+                           .markItem(ref, kBilal, 1, ItemMarking {CaseItem::kWithheld, u"third-party"_s, nullptr, {}},
+                               ExemptionList::shipped())
+                           .ok();
+        });
+        QVERIFY(remarked);
+        QVERIFY(!second);
+        QCOMPARE(second.error().code, ErrorCode::Conflict);
+        QCOMPARE(sha256OfFile(zip), firstSha);
+        QCOMPARE(folderContents(dir.path()), QStringList {u"bundle.zip"_s});
+
+        // Built again, recorded: the new archive replaces the old one.
+        Result<BuiltBundle> third = build(fx, ref, zip);
+        VERIFY_OK(third);
+        QCOMPARE(sha256OfFile(zip), third->sha256);
+        QVERIFY(third->sha256 != firstSha);
+        QCOMPARE(folderContents(dir.path()), QStringList {u"bundle.zip"_s});
+    }
+
     // 6. A portability bundle holds only the structured data the subject
     // provided under a contract or consent.
     void portabilityHoldsOnlyWhatTheSubjectProvided()

@@ -14,6 +14,10 @@
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QMimeDatabase>
+#include <QUuid>
+
+#include <filesystem>
+#include <system_error>
 
 namespace rf {
 
@@ -424,15 +428,20 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
             searchRecord = searched;
     }
     const BundleBuilder::Input input {*request, *items, processing, exemptions, builtAt, today(), user->name, searchRecord};
-    Result<BuiltBundle> built = BundleBuilder::build(m_store, input, outPath, progress);
+    // Written under a name of its own beside the target, and given the
+    // target's name only once it is recorded: a build that fails, or is not
+    // recorded, leaves a file already at that name as it was.
+    const QString pending = QStringLiteral("%1.%2.part").arg(outPath, QUuid::createUuid().toString(QUuid::WithoutBraces).left(8));
+    Result<BuiltBundle> built = BundleBuilder::build(m_store, input, pending, progress);
     if (!built)
         return built.error();
+    built->path = outPath;
 
     // Recorded in one transaction with the action, or the archive goes.
     auto abandon = [&](const Error &error) -> Error {
-        QFile::remove(outPath);
-        return makeError(error.code,
-            QStringLiteral("%1 (the bundle %2 was removed: it is not recorded)").arg(error.message, outPath), error.details);
+        QFile::remove(pending);
+        return makeError(
+            error.code, QStringLiteral("%1 (no bundle was written: it could not be recorded)").arg(error.message), error.details);
     };
     Transaction tx(m_store);
     Result<Acting> acting = beginAction(tx, ref, userName);
@@ -468,6 +477,13 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
         return abandon(id.error());
     if (Status s = tx.commit(); !s)
         return abandon(s.error());
+    // rename(2) replaces an older file at the target in one step.
+    std::error_code error;
+    std::filesystem::rename(QFile::encodeName(pending).toStdString(), QFile::encodeName(outPath).toStdString(), error);
+    if (error)
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("the bundle was built and recorded, but could not be given its name %1 (%2); it is at %3")
+                .arg(outPath, QString::fromStdString(error.message()), pending));
     return built;
 }
 
