@@ -897,6 +897,64 @@ private slots:
         QCOMPARE(folderContents(dir.path()), QStringList {u"bundle.zip"_s});
     }
 
+    // A request opened under a workflow version from before bundles existed
+    // (no build-bundle action) still gets its bundle after the upgrade,
+    // recorded by an audit event of the same name; not by an admin, and not
+    // once it is closed.
+    void aRequestFromAnEarlierWorkflowVersionGetsItsBundle()
+    {
+        QTemporaryDir workflows;
+        QVERIFY(workflows.isValid());
+        for (const QString &name : QDir(test::shippedWorkflowsDir()).entryList({u"*.json"_s}, QDir::Files)) {
+            QFile in(QDir(test::shippedWorkflowsDir()).filePath(name));
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QJsonObject definition = QJsonDocument::fromJson(in.readAll()).object();
+            QJsonArray kept;
+            for (const QJsonValue &t : definition.value(u"transitions"_s).toArray()) {
+                if (t.toObject().value(u"name"_s).toString() != Engine::kBuildBundleAction)
+                    kept.append(t);
+            }
+            definition.insert(u"transitions"_s, kept);
+            QFile out(workflows.filePath(name));
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(QJsonDocument(definition).toJson());
+        }
+        test::Fixture fx;
+        QVERIFY(fx.setUp(workflows.path()));
+        const QString ref = smallAccessCase(fx, processing());
+        QVERIFY(!ref.isEmpty());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+
+        // Rightsflow upgraded: the shipped workflows now have build-bundle,
+        // the request stays on its version.
+        Result<WorkflowLibrary> shipped = WorkflowLibrary::load(test::shippedWorkflowsDir());
+        VERIFY_OK(shipped);
+        Engine upgraded(*fx.store, *shipped, *fx.clock);
+        const Result<BuiltBundle> byAdmin
+            = upgraded.buildBundle(ref, u"root"_s, dir.filePath(u"a.zip"_s), processing(), ExemptionList::shipped());
+        QVERIFY(!byAdmin);
+        QCOMPARE(byAdmin.error().code, ErrorCode::Forbidden);
+        const Result<BuiltBundle> built
+            = upgraded.buildBundle(ref, kAlice, dir.filePath(u"b.zip"_s), processing(), ExemptionList::shipped());
+        VERIFY_OK(built);
+        QCOMPARE(sha256OfFile(dir.filePath(u"b.zip"_s)), built->sha256);
+        Result<QList<AuditEvent>> events = fx.store->auditEvents(ref);
+        VERIFY_OK(events);
+        const AuditEvent &last = events->constLast();
+        QCOMPARE(last.action, Engine::kBuildBundleAction);
+        QCOMPARE(last.inputs.value(u"bundle"_s).toObject().value(u"sha256"_s).toString(), built->sha256);
+        QCOMPARE(upgraded.bundles(ref)->size(), 1);
+        QVERIFY(fx.store->verifyAudit()->intact);
+
+        VERIFY_OK(upgraded.fire(ref, u"withdraw"_s, kAlice, {{u"reason"_s, u"No longer needed"_s}}, {}));
+        const Result<BuiltBundle> closed
+            = upgraded.buildBundle(ref, kAlice, dir.filePath(u"c.zip"_s), processing(), ExemptionList::shipped());
+        QVERIFY(!closed);
+        QCOMPARE(closed.error().code, ErrorCode::Refused);
+        QVERIFY(!QFileInfo::exists(dir.filePath(u"c.zip"_s)));
+    }
+
     // 6. A portability bundle holds only the structured data the subject
     // provided under a contract or consent.
     void portabilityHoldsOnlyWhatTheSubjectProvided()

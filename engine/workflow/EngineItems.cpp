@@ -397,22 +397,43 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
     if (request->purgedAt.isValid())
         return makeError(
             ErrorCode::Refused, QStringLiteral("%1 was purged under the retention period; it has no case file").arg(ref));
-    // Whether the workflow lets this user build it now, before the long part.
-    Result<QList<ActionOffer>> offers = actions(*request, userName);
-    if (!offers)
-        return offers.error();
-    const auto offer
-        = std::find_if(offers->cbegin(), offers->cend(), [](const ActionOffer &o) { return o.name == kBuildBundleAction; });
-    if (offer == offers->cend())
-        return makeError(ErrorCode::Refused,
-            QStringLiteral("%1 is %2: its workflow (%3) offers no '%4' there; a bundle is built once the data has been "
-                           "reviewed (states with '%4')")
-                .arg(ref, request->state, request->workflowId, kBuildBundleAction));
-    if (!offer->allowed)
-        return makeError(ErrorCode::Refused, QStringLiteral("%1: %2").arg(ref, offer->whyNot));
     Result<User> user = requireUser(userName);
     if (!user)
         return user.error();
+    if (request->right != QLatin1String("access") && request->right != QLatin1String("portability"))
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("%1 is a %2 request: response bundles are for access and portability requests")
+                .arg(ref, request->right));
+    // Whether the workflow lets this user build it now, before the long part.
+    // A request opened under a workflow version from before bundles existed
+    // has no build-bundle action: an officer or the DPO may still build its
+    // bundle while it is open, recorded by an audit event of the same name.
+    Result<std::shared_ptr<const WorkflowDefinition>> pinned = definitionOf(*request);
+    if (!pinned)
+        return pinned.error();
+    const bool legacy = !(*pinned)->transition(kBuildBundleAction);
+    if (legacy) {
+        if (request->closedAt.isValid())
+            return makeError(
+                ErrorCode::Refused, QStringLiteral("%1 is closed (%2): its case file is final").arg(ref, request->state));
+        if (user->role != QLatin1String("officer") && user->role != QLatin1String("dpo"))
+            return makeError(ErrorCode::Forbidden,
+                QStringLiteral("%1 (role %2) may not build the bundle of %3; that needs the role officer or dpo")
+                    .arg(user->name, user->role, ref));
+    } else {
+        Result<QList<ActionOffer>> offers = actions(*request, userName);
+        if (!offers)
+            return offers.error();
+        const auto offer
+            = std::find_if(offers->cbegin(), offers->cend(), [](const ActionOffer &o) { return o.name == kBuildBundleAction; });
+        if (offer == offers->cend())
+            return makeError(ErrorCode::Refused,
+                QStringLiteral("%1 is %2: its workflow (%3) offers no '%4' there; a bundle is built once the data has been "
+                               "reviewed (states with '%4')")
+                    .arg(ref, request->state, request->workflowId, kBuildBundleAction));
+        if (!offer->allowed)
+            return makeError(ErrorCode::Refused, QStringLiteral("%1: %2").arg(ref, offer->whyNot));
+    }
     Result<QList<CaseItem>> items = m_store.caseItems(request->id);
     if (!items)
         return items.error();
@@ -457,12 +478,26 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
         QJsonObject {{QStringLiteral("sha256"), built->sha256}, {QStringLiteral("size"), QString::number(built->size)},
             {QStringLiteral("entries"), built->entries}, {QStringLiteral("caseFile"), built->manifest.caseFile},
             {QStringLiteral("file"), QFileInfo(outPath).fileName()}}}};
-    m_engineFacts = &facts;
-    Result<FireOutcome> outcome
-        = fireInTransaction(acting->user, acting->request, kBuildBundleAction, {}, QString(), acting->request.version);
-    m_engineFacts = nullptr;
-    if (!outcome)
-        return abandon(outcome.error());
+    qint64 auditSeq = 0;
+    if (legacy) {
+        if (acting->request.closedAt.isValid())
+            return abandon(
+                makeError(ErrorCode::Conflict, QStringLiteral("%1 was closed while its bundle was being written").arg(ref)));
+        AuditEvent event = eventOn(acting->request, acting->user.name, kBuildBundleAction);
+        event.inputs = facts;
+        Result<AuditEvent> appended = m_store.appendAudit(event);
+        if (!appended)
+            return abandon(appended.error());
+        auditSeq = appended->seq;
+    } else {
+        m_engineFacts = &facts;
+        Result<FireOutcome> outcome
+            = fireInTransaction(acting->user, acting->request, kBuildBundleAction, {}, QString(), acting->request.version);
+        m_engineFacts = nullptr;
+        if (!outcome)
+            return abandon(outcome.error());
+        auditSeq = outcome->event.seq;
+    }
     BundleRecord record;
     record.requestId = acting->request.id;
     record.sha256 = built->sha256;
@@ -472,7 +507,7 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
     record.fileName = QFileInfo(outPath).fileName();
     record.builtBy = acting->user.name;
     record.builtAt = builtAt;
-    record.auditSeq = outcome->event.seq;
+    record.auditSeq = auditSeq;
     if (Result<qint64> id = m_store.addBundle(record); !id)
         return abandon(id.error());
     if (Status s = tx.commit(); !s)
