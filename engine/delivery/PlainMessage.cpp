@@ -2,9 +2,9 @@
 #include "PlainMessage.h"
 
 #include "core/Clock.h"
+#include "mail/MimeMessage.h"
 
 #include <QJsonObject>
-#include <QLocale>
 #include <QRegularExpression>
 
 namespace rf {
@@ -108,13 +108,6 @@ MailIdentity MailIdentity::fromEnvironment()
     return identity;
 }
 
-QByteArray encodedWord(const QString &text)
-{
-    if (plainAscii(text))
-        return text.toUtf8();
-    return "=?UTF-8?B?" + text.toUtf8().toBase64() + "?=";
-}
-
 QByteArray renderPlainMessage(const OutboxMessage &message, const MailIdentity &identity, const QDateTime &date)
 {
     QString key = message.idempotencyKey;
@@ -128,7 +121,7 @@ QByteArray renderPlainMessage(const OutboxMessage &message, const MailIdentity &
     if (message.channel == QLatin1String("email") || message.channel == QLatin1String("internal"))
         header("To", mailbox(message.recipientName, message.recipientAddress));
     header("Subject", encodedWord(oneLine(subjectOf(message))));
-    header("Date", QLocale::c().toString(date.toUTC(), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss")).toLatin1() + " +0000");
+    header("Date", rfc5322Date(date.toUTC()));
     header("Message-ID", "<" + oneLine(key).toUtf8() + "@" + domain.toUtf8() + ">");
     header("X-Rightsflow-Idempotency-Key", oneLine(message.idempotencyKey).toUtf8());
     header("X-Rightsflow-Reference", oneLine(message.reference).toUtf8());

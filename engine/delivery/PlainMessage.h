@@ -26,7 +26,4 @@ struct MailIdentity {
 // replace it when e-mail delivery arrives.
 [[nodiscard]] QByteArray renderPlainMessage(const OutboxMessage &message, const MailIdentity &identity, const QDateTime &date);
 
-// "=?UTF-8?B?...?=" when `text` is not plain ASCII, else `text` (RFC 2047).
-[[nodiscard]] QByteArray encodedWord(const QString &text);
-
 } // namespace rf
