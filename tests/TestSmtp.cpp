@@ -4,6 +4,7 @@
 // needs, and recording what it received for the test to compare.
 
 #include "Checks.h"
+#include "CliRunner.h"
 #include "mail/SmtpClient.h"
 
 #include <QDir>
@@ -864,6 +865,72 @@ private slots:
         const SmtpOutcome outcome = SmtpClient(settings).send(from, recipients, message);
         QVERIFY2(outcome.kind == SmtpOutcome::Kind::Permanent, qPrintable(show(outcome)));
         QCOMPARE(outcome.replyCode, 0);
+        QCOMPARE(server.received().size(), 0);
+    }
+
+    // --- rightsflow mail test ----------------------------------------------------
+
+    void mailTestSendsThroughTheRelay()
+    {
+        START_SERVER(server, tlsOptions());
+        const QMap<QString, QString> env {
+            {QStringLiteral("RIGHTSFLOW_MAIL_FROM"), QStringLiteral("Comhairle IG <ig@council.example>")},
+            {QStringLiteral("RIGHTSFLOW_SMTP_URL"),
+                local(server.port()) + QStringLiteral("?starttls=required&allow-self-signed=true")}};
+        const test::ProcessRun run
+            = test::runCli({QStringLiteral("mail"), QStringLiteral("test"), QStringLiteral("--to"), kTo}, env);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+        QVERIFY2(run.out.contains(QStringLiteral("250")), qPrintable(run.describe()));
+        const QList<Received> received = server.received();
+        QCOMPARE(received.size(), 1);
+        QCOMPARE(
+            received.constFirst().envelope.value(QStringLiteral("mail_from")).toString(), QStringLiteral("ig@council.example"));
+        QCOMPARE(received.constFirst().envelope.value(QStringLiteral("rcpt_tos")).toArray(), QJsonArray {kTo});
+        QVERIFY(received.constFirst().envelope.value(QStringLiteral("tls")).toBool());
+        // What a mail reader sees, parsed by Python's email package.
+        QTemporaryDir dir;
+        QFile eml(dir.filePath(QStringLiteral("m.eml")));
+        QVERIFY(eml.open(QIODevice::WriteOnly) && eml.write(received.constFirst().data) > 0);
+        eml.close();
+        const test::ToolRun parsed = test::runTool(kPython,
+            {QStringLiteral("-c"),
+                QStringLiteral("import email, email.policy, sys\n"
+                               "m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)\n"
+                               "print(m['Subject']); print(m['From'].addresses[0].display_name); print(m['To'])\n"
+                               "print(len(m.defects))"),
+                eml.fileName()});
+        QVERIFY2(parsed.exitCode == 0, qPrintable(parsed.describe()));
+        const QStringList lines = QString::fromUtf8(parsed.out).trimmed().split(QLatin1Char('\n'));
+        QCOMPARE(lines,
+            (QStringList {QStringLiteral("Rightsflow: test message"), QStringLiteral("Comhairle IG"), kTo, QStringLiteral("0")}));
+    }
+
+    void mailTestSaysWhyNothingWasSent()
+    {
+        // No relay configured: a usage error naming both ways to give one.
+        const test::ProcessRun none = test::runCli({QStringLiteral("mail"), QStringLiteral("test"), QStringLiteral("--to"), kTo});
+        QCOMPARE(none.exitCode, 2);
+        QVERIFY2(none.err.contains(QStringLiteral("--smtp")) && none.err.contains(QStringLiteral("RIGHTSFLOW_SMTP_URL")),
+            qPrintable(none.describe()));
+
+        // Nobody listening: temporary, and the password is never printed.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 closed = probe.serverPort();
+        probe.close();
+        const test::ProcessRun refused = test::runCli({QStringLiteral("mail"), QStringLiteral("test"), QStringLiteral("--to"),
+            kTo, QStringLiteral("--smtp"), QStringLiteral("smtp://clerk:Sup3rSecret@127.0.0.1:%1?starttls=none").arg(closed)});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("temporary")), qPrintable(refused.describe()));
+        QVERIFY(!refused.out.contains(QStringLiteral("Sup3rSecret")) && !refused.err.contains(QStringLiteral("Sup3rSecret")));
+
+        // A relay that refuses the recipient for good.
+        START_SERVER(server, {QStringLiteral("--reply-code"), QStringLiteral("RCPT:550")});
+        const test::ProcessRun rejected = test::runCli({QStringLiteral("mail"), QStringLiteral("test"), QStringLiteral("--to"),
+            kTo, QStringLiteral("--smtp"), local(server.port()) + QStringLiteral("?starttls=none")});
+        QCOMPARE(rejected.exitCode, 1);
+        QVERIFY2(rejected.err.contains(QStringLiteral("refused for good")) && rejected.err.contains(QStringLiteral("550")),
+            qPrintable(rejected.describe()));
         QCOMPARE(server.received().size(), 0);
     }
 };

@@ -64,6 +64,7 @@ Commands:
   outbox list [--status S]     queued, sent and parked messages
   outbox show ID               one message, with its last delivery error
   outbox retry ID --as USER    send a parked message again
+  mail test --to ADDRESS       send a test message through the relay ($RIGHTSFLOW_SMTP_URL)
   retention show               how long closed requests are kept
   retention set MONTHS --as ADMIN   set it; the worker purges what is older
   demo                         file sample requests of every right and drive them
@@ -423,6 +424,8 @@ int Cli::run(const QStringList &arguments)
         return cmdItem(rest);
     if (command == QLatin1String("bundle"))
         return cmdBundle(rest);
+    if (command == QLatin1String("mail"))
+        return cmdMail(rest);
     m_err << kProgram << ": unknown command '" << command << "' (see 'rightsflow --help')" << Qt::endl;
     return Usage;
 }

@@ -59,6 +59,7 @@ private:
     int cmdRetention(const QStringList &args);
     int cmdItem(const QStringList &args);
     int cmdBundle(const QStringList &args);
+    int cmdMail(const QStringList &args);
 };
 
 } // namespace rf
