@@ -21,15 +21,32 @@ namespace rf {
 
 using namespace cli;
 
-namespace {
+namespace cli {
 
-QCommandLineOption processingOption()
+QCommandLineOption processingRegisterOption()
 {
     return QCommandLineOption(QStringLiteral("processing-register"),
         QStringLiteral("The council's processing register (JSON; default: $RIGHTSFLOW_PROCESSING_REGISTER). "
                        "resources/processing-register.md describes it."),
         QStringLiteral("FILE"));
 }
+
+Result<ProcessingRegister> loadProcessingRegister(const QCommandLineParser &parser)
+{
+    QString path = parser.value(QStringLiteral("processing-register"));
+    if (path.isEmpty())
+        path = qEnvironmentVariable("RIGHTSFLOW_PROCESSING_REGISTER");
+    if (path.isEmpty())
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("no processing register: give --processing-register FILE or set RIGHTSFLOW_PROCESSING_REGISTER "
+                           "(resources/processing-register.example.json shows the format). Items are described by the "
+                           "source systems it lists, and the covering letter quotes it."));
+    return ProcessingRegister::load(path);
+}
+
+} // namespace cli
+
+namespace {
 
 QCommandLineOption exemptionsOption()
 {
@@ -41,19 +58,6 @@ QCommandLineOption exemptionsOption()
 QCommandLineOption asOption(const QString &what)
 {
     return QCommandLineOption(QStringLiteral("as"), what, QStringLiteral("USER"));
-}
-
-Result<ProcessingRegister> loadProcessing(const QCommandLineParser &parser)
-{
-    QString path = parser.value(QStringLiteral("processing-register"));
-    if (path.isEmpty())
-        path = qEnvironmentVariable("RIGHTSFLOW_PROCESSING_REGISTER");
-    if (path.isEmpty())
-        return makeError(ErrorCode::Invalid,
-            QStringLiteral("no processing register: give --processing-register FILE or set RIGHTSFLOW_PROCESSING_REGISTER "
-                           "(resources/processing-register.example.json shows the format). Items are described by the "
-                           "source systems it lists, and the covering letter quotes it."));
-    return ProcessingRegister::load(path);
 }
 
 Result<ExemptionList> loadExemptions(const QCommandLineParser &parser)
@@ -145,7 +149,7 @@ int Cli::cmdItem(const QStringList &args)
             QStringLiteral("Add structured records instead of a document: a JSON array of flat objects, or {\"columns\": [...], "
                            "\"records\": [...]}. They go into the bundle's data/ folder as JSON and CSV."),
             QStringLiteral("FILE"));
-        parser.addOptions({as, source, category, date, recordJson, processingOption()});
+        parser.addOptions({as, source, category, date, recordJson, processingRegisterOption()});
         parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The request."));
         parser.addPositionalArgument(QStringLiteral("FILE"),
             QStringLiteral("The document as collected (any size; it is stored in chunks)."), QStringLiteral("[FILE]"));
@@ -196,7 +200,7 @@ int Cli::cmdItem(const QStringList &args)
         } else {
             item.content = &file;
         }
-        Result<ProcessingRegister> processing = loadProcessing(parser);
+        Result<ProcessingRegister> processing = loadProcessingRegister(parser);
         if (!processing)
             return fail(processing.error());
         Result<std::unique_ptr<Session>> session = openSession(parser);
@@ -373,7 +377,7 @@ int Cli::cmdBundle(const QStringList &args)
         const QCommandLineOption as = asOption(QStringLiteral("The officer building it (required)."));
         const QCommandLineOption out(
             QStringLiteral("out"), QStringLiteral("The zip file to write (required)."), QStringLiteral("FILE.zip"));
-        parser.addOptions({dbOption(), as, out, quiet, processingOption(), exemptionsOption()});
+        parser.addOptions({dbOption(), as, out, quiet, processingRegisterOption(), exemptionsOption()});
         parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The access or portability request."));
         const Parsed parsed = parseArgs(parser, QStringLiteral("bundle build"),
             QStringLiteral("Build the zip the requester receives: README.html, letter.pdf, data/ (JSON and CSV per source "
@@ -391,7 +395,7 @@ int Cli::cmdBundle(const QStringList &args)
         if (!QFileInfo(QFileInfo(target).absolutePath()).isDir())
             return fail(makeError(ErrorCode::NotFound,
                 QStringLiteral("%1: the folder %2 does not exist").arg(target, QFileInfo(target).absolutePath())));
-        Result<ProcessingRegister> processing = loadProcessing(parser);
+        Result<ProcessingRegister> processing = loadProcessingRegister(parser);
         if (!processing)
             return fail(processing.error());
         Result<ExemptionList> exemptions = loadExemptions(parser);

@@ -4,6 +4,7 @@
 // What the command implementations share: the register session, the common
 // options and argument parsing. Internal to the rightsflow program.
 
+#include "bundle/ProcessingRegister.h"
 #include "core/Clock.h"
 #include "store/Store.h"
 #include "workflow/Engine.h"
@@ -21,6 +22,10 @@ extern const QString kProgram;
 
 QCommandLineOption dbOption();
 QCommandLineOption jsonOption();
+// --processing-register FILE, and the register it names (else
+// $RIGHTSFLOW_PROCESSING_REGISTER; an error naming both when neither is given).
+QCommandLineOption processingRegisterOption();
+Result<ProcessingRegister> loadProcessingRegister(const QCommandLineParser &parser);
 
 // Everything a command needs to act on the register.
 struct Session {

@@ -4,6 +4,7 @@
 #include "CliSupport.h"
 
 #include "delivery/FileDropSender.h"
+#include "mail/NoticeMail.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <optional>
 
 namespace rf {
 
@@ -56,7 +58,15 @@ int Cli::cmdWorker(const QStringList &args)
         QStringLiteral("1000"));
     const QCommandLineOption maxAttempts(QStringLiteral("max-attempts"),
         QStringLiteral("Delivery attempts before a message is parked (default 8)."), QStringLiteral("N"), QStringLiteral("8"));
-    parser.addOptions({dbOption(), once, interval, dropDir, batch, maxAttempts});
+    const QCommandLineOption smtp(QStringLiteral("smtp"),
+        QStringLiteral("Send e-mail notices through this relay (default: $RIGHTSFLOW_SMTP_URL), e.g. "
+                       "smtp://relay.example:25?starttls=required; see 'rightsflow mail test --help'. Letters, calls and "
+                       "staff notices without e-mail still go to --drop-dir."),
+        QStringLiteral("URL"));
+    const QCommandLineOption templates(QStringLiteral("templates"),
+        QStringLiteral("The council's own notice templates (default: $RIGHTSFLOW_TEMPLATES, else the shipped ones)."),
+        QStringLiteral("DIR"));
+    parser.addOptions({dbOption(), once, interval, dropDir, batch, maxAttempts, smtp, templates, processingRegisterOption()});
     const Parsed parsed = parseArgs(parser, QStringLiteral("worker"),
         QStringLiteral("Run the register's background work: fire the workflows' timers (lapsed evidence, reminders, "
                        "escalations), deliver queued messages with retries, and purge closed requests past the retention "
@@ -83,15 +93,39 @@ int Cli::cmdWorker(const QStringList &args)
             QStringLiteral("worker"));
     const QString drop = parser.isSet(dropDir) ? parser.value(dropDir) : qEnvironmentVariable("RIGHTSFLOW_DROP_DIR");
 
+    const QString relay = parser.isSet(smtp) ? parser.value(smtp) : qEnvironmentVariable("RIGHTSFLOW_SMTP_URL");
+    // Everything e-mail needs is checked before the first sweep: a template
+    // with an unknown placeholder stops the worker here, not a sent notice.
+    std::shared_ptr<const NoticeComposer> composer;
+    std::optional<SmtpSettings> relaySettings;
+    if (!relay.isEmpty()) {
+        Result<SmtpSettings> settings = SmtpSettings::fromUrl(relay);
+        if (!settings)
+            return fail(settings.error());
+        relaySettings = *settings;
+        const QString dir = parser.isSet(templates) ? parser.value(templates) : qEnvironmentVariable("RIGHTSFLOW_TEMPLATES");
+        Result<NoticeTemplates> notices = dir.isEmpty() ? NoticeTemplates::shipped() : NoticeTemplates::load(dir);
+        if (!notices)
+            return fail(notices.error());
+        Result<ProcessingRegister> council = loadProcessingRegister(parser);
+        if (!council)
+            return fail(council.error());
+        composer = std::make_shared<NoticeComposer>(*notices, *council, MailIdentity::fromEnvironment());
+    }
+
     Result<std::unique_ptr<Session>> opened = openSession(parser);
     if (!opened)
         return fail(opened.error());
     Session &session = **opened;
-    std::unique_ptr<FileDropSender> sender;
+    std::shared_ptr<Sender> sender;
     if (!drop.isEmpty())
-        sender = std::make_unique<FileDropSender>(drop, MailIdentity::fromEnvironment(), *session.clock);
+        sender = std::make_shared<FileDropSender>(drop, MailIdentity::fromEnvironment(), *session.clock);
+    if (relaySettings)
+        sender = std::make_shared<SmtpSender>(*relaySettings, composer, *session.clock, sender);
     m_out << "worker: " << session.store->describe() << "; delivery: "
-          << (sender ? sender->describe() : QStringLiteral("off (no --drop-dir or $RIGHTSFLOW_DROP_DIR): messages stay queued"))
+          << (sender ? sender->describe()
+                     : QStringLiteral("off (no --smtp or --drop-dir, nor $RIGHTSFLOW_SMTP_URL or $RIGHTSFLOW_DROP_DIR): "
+                                      "messages stay queued"))
           << Qt::endl;
 
     if (!parser.isSet(once)) {

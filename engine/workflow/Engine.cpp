@@ -595,7 +595,7 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
     if (!appended)
         return appended.error();
 
-    if (Status s = enqueueAll(queued, after.reference, appended->seq); !s)
+    if (Status s = enqueueAll(queued, after, appended->seq, user->name, deadlineBefore->due); !s)
         return s.error();
     return FireOutcome {after, *appended, queued};
 }
@@ -622,12 +622,22 @@ std::function<std::optional<User>(const QString &)> Engine::userNamed()
     };
 }
 
-Status Engine::enqueueAll(QList<OutboxMessage> &messages, const QString &reference, qint64 auditSeq)
+Status Engine::enqueueAll(
+    QList<OutboxMessage> &messages, const Request &request, qint64 auditSeq, const QString &actor, const QDate &dueBefore)
 {
     for (qsizetype i = 0; i < messages.size(); ++i) {
         OutboxMessage &message = messages[i];
         // Unique by construction: one audit event, one position in it.
-        message.idempotencyKey = QStringLiteral("%1/%2/%3").arg(reference).arg(auditSeq).arg(i + 1);
+        message.idempotencyKey = QStringLiteral("%1/%2/%3").arg(request.reference).arg(auditSeq).arg(i + 1);
+        // What a notice needs that the action has only now worked out: the
+        // due date after it (an extension's new date) and before it, and who
+        // acted and who has the request.
+        if (request.deadline.due.isValid())
+            message.payload.insert(QStringLiteral("due"), request.deadline.due.toString(Qt::ISODate));
+        if (dueBefore.isValid())
+            message.payload.insert(QStringLiteral("dueBefore"), dueBefore.toString(Qt::ISODate));
+        message.payload.insert(QStringLiteral("actor"), actor);
+        message.payload.insert(QStringLiteral("assignee"), request.assignee);
         Result<qint64> id = m_store.enqueue(message);
         if (!id)
             return id.error();

@@ -219,8 +219,10 @@ private:
     // The lookups an effect may make to address staff (see EffectContext).
     [[nodiscard]] std::function<QList<User>(const QString &)> activeUsersWithRole();
     [[nodiscard]] std::function<std::optional<User>(const QString &)> userNamed();
-    // Gives each queued message its idempotency key and writes it to the outbox.
-    [[nodiscard]] Status enqueueAll(QList<OutboxMessage> &messages, const QString &reference, qint64 auditSeq);
+    // Gives each queued message its idempotency key and the facts a notice
+    // needs (due dates, actor, assignee), and writes it to the outbox.
+    [[nodiscard]] Status enqueueAll(
+        QList<OutboxMessage> &messages, const Request &request, qint64 auditSeq, const QString &actor, const QDate &dueBefore);
     [[nodiscard]] Status scheduleTimers(const Request &request, const WorkflowDefinition &def, const WorkingCalendar &calendar);
     // Inside the caller's transaction: what a claimed timer does; the outcome line.
     [[nodiscard]] Result<QString> fireTimer(const ScheduledTimer &timer, bool *cancelled);

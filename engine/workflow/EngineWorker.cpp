@@ -193,7 +193,7 @@ Result<QString> Engine::fireTimer(const ScheduledTimer &scheduled, bool *cancell
     Result<AuditEvent> appended = m_store.appendAudit(event);
     if (!appended)
         return appended.error();
-    if (Status s = enqueueAll(queued, request.reference, appended->seq); !s)
+    if (Status s = enqueueAll(queued, request, appended->seq, worker.name, request.deadline.due); !s)
         return s.error();
     *cancelled = false;
     return QStringLiteral("%1 '%2' to %3%4").arg(pseudo.name, timer->notifyTemplate, to, rerouted);

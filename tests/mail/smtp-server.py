@@ -34,6 +34,8 @@ MECHANISMS = ("PLAIN", "LOGIN")
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="port to listen on (default 0: a free one; a test restarting a relay gives its old port)")
     parser.add_argument("--tls-cert", help="certificate (PEM) for STARTTLS or --implicit-tls")
     parser.add_argument("--tls-key", help="private key (PEM) for --tls-cert")
     parser.add_argument("--require-starttls", action="store_true", help="refuse commands before STARTTLS")
@@ -181,7 +183,7 @@ def run_hanging(args):
     """Accepts and holds connections without a greeting."""
     listener = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((args.host, 0))
+    listener.bind((args.host, args.port))
     listener.listen(16)
     held = []
 
@@ -197,7 +199,7 @@ def run_hanging(args):
 def run_smtp(args):
     kwargs = {
         "hostname": args.host,
-        "port": 0,
+        "port": args.port,
         "server_hostname": "relay.test",
         "ready_timeout": 30,
         "auth_require_tls": args.auth_require_tls,

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Notices by e-mail end to end: a request's notices go from the outbox through
+// `rightsflow worker --smtp` to a real SMTP server (aiosmtpd on loopback), and
+// are read back with Python's email package. A relay that is down delays a
+// notice and sends it once when it is back; a relay that refuses it parks it
+// with the reason; a template with an unknown placeholder stops the worker
+// before it sends anything. Runs on SQLite and, as TestNoticeMail.postgres,
+// on PostgreSQL.
+#include "Checks.h"
+#include "CliRunner.h"
+#include "SmtpServer.h"
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace rf;
+
+namespace {
+
+const QString kPython = QStringLiteral("/usr/bin/python3");
+const QString kRegister = QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/resources/processing-register.example.json");
+const QString kFrom = QStringLiteral("Example Borough Council <ig@example-council.gov.uk>");
+
+// What Python's email package reads in a message.
+const char kParseScript[] = R"PY(
+import email, email.policy, json, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+plain = m.get_body(("plain",))
+html = m.get_body(("html",))
+print(json.dumps({
+    "subject": str(m["Subject"]), "to": m["To"].addresses[0].addr_spec, "toName": m["To"].addresses[0].display_name,
+    "from": m["From"].addresses[0].addr_spec, "key": str(m["X-Rightsflow-Idempotency-Key"]),
+    "messageId": str(m["Message-ID"]), "text": plain.get_content() if plain else "",
+    "html": html.get_content() if html else "",
+    "defects": len(m.defects) + sum(len(p.defects) for p in m.walk())}))
+)PY";
+
+QJsonObject parsed(const QByteArray &bytes)
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("m.eml")));
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+        return {};
+    file.close();
+    const test::ToolRun run = test::runTool(kPython, {QStringLiteral("-c"), QString::fromUtf8(kParseScript), file.fileName()});
+    if (run.exitCode != 0)
+        qWarning().noquote() << run.describe();
+    return QJsonDocument::fromJson(run.out).object();
+}
+
+QString nowText(test::Fixture &fx)
+{
+    return isoUtc(fx.clock->now());
+}
+
+// Runs one worker sweep on the fixture's register with the relay `url`.
+test::ProcessRun sweep(test::Fixture &fx, const QString &url, const QStringList &extra = {})
+{
+    return test::runCli(QStringList {QStringLiteral("worker"), QStringLiteral("--once"), QStringLiteral("--db"), fx.location(),
+                            QStringLiteral("--smtp"), url, QStringLiteral("--processing-register"), kRegister}
+            + extra,
+        {{QStringLiteral("RIGHTSFLOW_NOW"), nowText(fx)}, {QStringLiteral("RIGHTSFLOW_MAIL_FROM"), kFrom}});
+}
+
+QString relay(quint16 port, const QString &options = QStringLiteral("?starttls=none"))
+{
+    return QStringLiteral("smtp://127.0.0.1:%1%2").arg(port).arg(options);
+}
+
+// A request whose acknowledgement is queued for the requester's e-mail.
+QString acknowledged(test::Fixture &fx)
+{
+    IntakeForm form = test::sampleForm(QStringLiteral("access"));
+    form.requester.name = QStringLiteral("Zoë Ní Bhriain");
+    Result<FiledRequest> filed = fx.engine->fileRequest(form, Engine::kIntakeActor);
+    if (!filed)
+        return {};
+    if (!fx.engine->fire(filed->request.reference, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}))
+        return {};
+    return filed->request.reference;
+}
+
+QList<OutboxMessage> messagesOf(test::Fixture &fx, const QString &reference)
+{
+    Result<QList<OutboxMessage>> all = fx.store->outbox(reference);
+    return all ? *all : QList<OutboxMessage>();
+}
+
+} // namespace
+
+class TestNoticeMail : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void theAcknowledgementArrivesAsTheRequesterShouldReadIt()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = acknowledged(fx);
+        QVERIFY(!ref.isEmpty());
+        START_SERVER(server, {});
+        const test::ProcessRun run = sweep(fx, relay(server.port()));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+        const QList<test::Received> received = server.received();
+        QCOMPARE(received.size(), 1);
+        const QJsonObject mail = parsed(received.constFirst().data);
+        QCOMPARE(mail.value(QStringLiteral("defects")).toInt(), 0);
+        QCOMPARE(mail.value(QStringLiteral("to")).toString(), QStringLiteral("m.ellis@example.org"));
+        QCOMPARE(mail.value(QStringLiteral("toName")).toString(), QStringLiteral("Zoë Ní Bhriain"));
+        QCOMPARE(mail.value(QStringLiteral("from")).toString(), QStringLiteral("ig@example-council.gov.uk"));
+        QVERIFY2(mail.value(QStringLiteral("subject")).toString().contains(ref),
+            qPrintable(mail.value(QStringLiteral("subject")).toString()));
+        const QList<OutboxMessage> outbox = messagesOf(fx, ref);
+        QCOMPARE(outbox.size(), 1);
+        QCOMPARE(outbox.constFirst().status, QStringLiteral("sent"));
+        QCOMPARE(mail.value(QStringLiteral("key")).toString(), outbox.constFirst().idempotencyKey);
+        // Dates the British way, the council's contacts from the processing register.
+        const QString text = mail.value(QStringLiteral("text")).toString();
+        const Request request = *fx.engine->request(ref);
+        QVERIFY2(text.contains(DeadlineCalculator::britishDate(request.deadline.due)), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Zoë Ní Bhriain")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Example Borough Council")), qPrintable(text));
+        QVERIFY2(!text.contains(QStringLiteral("{{")), qPrintable(text));
+        QVERIFY(mail.value(QStringLiteral("html")).toString().contains(ref));
+    }
+
+    void aRelayThatIsDownDelaysTheNoticeAndItIsSentOnce()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = acknowledged(fx);
+        QVERIFY(!ref.isEmpty());
+        // Nobody listens on the relay's port yet.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        const test::ProcessRun down = sweep(fx, relay(port));
+        QVERIFY2(down.exitCode == 0, qPrintable(down.describe()));
+        OutboxMessage queued = messagesOf(fx, ref).constFirst();
+        QCOMPARE(queued.status, QStringLiteral("queued"));
+        QCOMPARE(queued.attempts, 1);
+        QVERIFY2(queued.lastError.contains(QStringLiteral("connect")), qPrintable(queued.lastError));
+
+        // Back up, after the retry time: sent once, and never again.
+        START_SERVER(server, {QStringLiteral("--port"), QString::number(port)});
+        fx.clock->set(queued.nextAttemptAt);
+        QVERIFY2(sweep(fx, relay(port)).exitCode == 0, "the second sweep failed");
+        QVERIFY2(sweep(fx, relay(port)).exitCode == 0, "the third sweep failed");
+        QCOMPARE(server.received().size(), 1);
+        QCOMPARE(messagesOf(fx, ref).constFirst().status, QStringLiteral("sent"));
+        QCOMPARE(parsed(server.received().constFirst().data).value(QStringLiteral("key")).toString(), queued.idempotencyKey);
+    }
+
+    void aRelayThatRefusesTheNoticeParksItWithTheReason()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = acknowledged(fx);
+        QVERIFY(!ref.isEmpty());
+        START_SERVER(server, {QStringLiteral("--reply-code"), QStringLiteral("RCPT:550")});
+        QVERIFY(sweep(fx, relay(server.port())).exitCode == 0);
+        const OutboxMessage parked = messagesOf(fx, ref).constFirst();
+        QCOMPARE(parked.status, QStringLiteral("parked"));
+        QVERIFY2(parked.lastError.contains(QStringLiteral("550")), qPrintable(parked.lastError));
+        QCOMPARE(server.received().size(), 0);
+    }
+
+    void aTemplateWithAnUnknownPlaceholderStopsTheWorkerFirst()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = acknowledged(fx);
+        QVERIFY(!ref.isEmpty());
+        // The council's own set: the shipped one with a mistake in it.
+        QTemporaryDir templates;
+        for (const QString &name : QDir(QStringLiteral(":/templates")).entryList(QDir::Files)) {
+            QFile in(QStringLiteral(":/templates/") + name);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QByteArray bytes = in.readAll();
+            if (name == QLatin1String("acknowledgement.txt"))
+                bytes.replace("{{reference}}", "{{referance}}");
+            QFile out(templates.filePath(name));
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(bytes);
+        }
+        START_SERVER(server, {});
+        const test::ProcessRun run = sweep(fx, relay(server.port()), {QStringLiteral("--templates"), templates.path()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("acknowledgement.txt")) && run.err.contains(QStringLiteral("referance")),
+            qPrintable(run.describe()));
+        QCOMPARE(server.received().size(), 0);
+        QCOMPARE(messagesOf(fx, ref).constFirst().status, QStringLiteral("queued"));
+        QCOMPARE(messagesOf(fx, ref).constFirst().attempts, 0);
+    }
+
+    void lettersWaitForADropFolderAndGoThereWhenGiven()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        IntakeForm form = test::sampleForm(QStringLiteral("access"));
+        form.requester.email.clear();
+        form.requester.address = QStringLiteral("3 Marsh Lane, Bootle");
+        Result<FiledRequest> filed = fx.engine->fileRequest(form, Engine::kIntakeActor);
+        QVERIFY(filed);
+        const QString ref = filed->request.reference;
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}));
+        START_SERVER(server, {});
+        QVERIFY(sweep(fx, relay(server.port())).exitCode == 0);
+        OutboxMessage letter = messagesOf(fx, ref).constFirst();
+        QCOMPARE(letter.channel, QStringLiteral("post"));
+        QCOMPARE(letter.status, QStringLiteral("queued"));
+        QVERIFY2(letter.lastError.contains(QStringLiteral("--drop-dir")), qPrintable(letter.lastError));
+
+        QTemporaryDir drop;
+        fx.clock->set(letter.nextAttemptAt);
+        QVERIFY(sweep(fx, relay(server.port()), {QStringLiteral("--drop-dir"), drop.path()}).exitCode == 0);
+        QCOMPARE(messagesOf(fx, ref).constFirst().status, QStringLiteral("sent"));
+        QCOMPARE(QDir(drop.filePath(QStringLiteral("post"))).entryList(QDir::Files).size(), 1);
+        QCOMPARE(server.received().size(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNoticeMail)
+#include "TestNoticeMail.moc"
