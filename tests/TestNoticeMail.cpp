@@ -11,8 +11,13 @@
 #include "SmtpServer.h"
 #include "TestSupport.h"
 
+#include "bundle/Exemptions.h"
+#include "bundle/ProcessingRegister.h"
+
+#include <QBuffer>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
@@ -29,7 +34,7 @@ const QString kFrom = QStringLiteral("Example Borough Council <ig@example-counci
 
 // What Python's email package reads in a message.
 const char kParseScript[] = R"PY(
-import email, email.policy, json, sys
+import email, email.policy, hashlib, json, sys
 m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
 plain = m.get_body(("plain",))
 html = m.get_body(("html",))
@@ -38,7 +43,9 @@ print(json.dumps({
     "from": m["From"].addresses[0].addr_spec, "key": str(m["X-Rightsflow-Idempotency-Key"]),
     "messageId": str(m["Message-ID"]), "text": plain.get_content() if plain else "",
     "html": html.get_content() if html else "",
-    "defects": len(m.defects) + sum(len(p.defects) for p in m.walk())}))
+    "defects": len(m.defects) + sum(len(p.defects) for p in m.walk()),
+    "attachments": [{"name": a.get_filename(), "type": a.get_content_type(),
+                     "sha256": hashlib.sha256(a.get_payload(decode=True)).hexdigest()} for a in m.iter_attachments()]}))
 )PY";
 
 QJsonObject parsed(const QByteArray &bytes)
@@ -90,6 +97,52 @@ QList<OutboxMessage> messagesOf(test::Fixture &fx, const QString &reference)
 {
     Result<QList<OutboxMessage>> all = fx.store->outbox(reference);
     return all ? *all : QList<OutboxMessage>();
+}
+
+// An access request in ready-to-send with one disclosed document, its bundle
+// built by an engine whose e-mail attachment limit is `limit`.
+Result<BuiltBundle> readyWithBundle(test::Fixture &fx, qint64 limit, const QString &folder, QString *reference)
+{
+    const QString ref = acknowledged(fx);
+    *reference = ref;
+    const QString alice = QStringLiteral("alice");
+    if (ref.isEmpty() || !fx.engine->fire(ref, QStringLiteral("start-work"), alice, {}, {})
+        || !fx.engine->fire(
+            ref, QStringLiteral("collected"), alice, {{QStringLiteral("systems-searched"), QStringLiteral("Council Tax")}}, {}))
+        return makeError(ErrorCode::Invalid, QStringLiteral("could not drive %1 to reviewing").arg(ref));
+    Result<ProcessingRegister> council = ProcessingRegister::load(kRegister);
+    if (!council)
+        return council.error();
+    QBuffer bill;
+    bill.setData(QByteArrayLiteral("Council Tax bill 2026/27, account CT-0042"));
+    bill.open(QIODevice::ReadOnly);
+    NewItem item {
+        CaseItem::kDocument, QStringLiteral("Bill.txt"), &bill, {}, QStringLiteral("council-tax"), QStringLiteral("Bills"), {}};
+    Result<CaseItem> added = fx.engine->addItem(ref, alice, item, *council);
+    if (!added)
+        return added.error();
+    if (Result<CaseItem> marked = fx.engine->markItem(
+            ref, alice, added->number, ItemMarking {CaseItem::kDisclosed, {}, nullptr, {}}, ExemptionList::shipped());
+        !marked)
+        return marked.error();
+    if (!fx.engine->fire(ref, QStringLiteral("review-complete"), alice, {}, {}))
+        return makeError(ErrorCode::Invalid, QStringLiteral("could not move %1 to ready-to-send").arg(ref));
+    EngineOptions options;
+    options.emailAttachmentLimit = limit;
+    Engine engine(*fx.store, fx.library, *fx.clock, ActionRegistry::builtin(), options);
+    return engine.buildBundle(
+        ref, alice, QDir(folder).filePath(ref + QStringLiteral(".zip")), *council, ExemptionList::shipped());
+}
+
+// The message in `received` whose subject contains `words`.
+QJsonObject mailAbout(const QList<test::Received> &received, const QString &words)
+{
+    for (const test::Received &r : received) {
+        const QJsonObject mail = parsed(r.data);
+        if (mail.value(QStringLiteral("subject")).toString().contains(words))
+            return mail;
+    }
+    return {};
 }
 
 } // namespace
@@ -201,6 +254,63 @@ private slots:
         QCOMPARE(messagesOf(fx, ref).constFirst().attempts, 0);
     }
 
+    void theResponseCarriesTheBundleWhoseHashTheAuditTrailHolds()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        QTemporaryDir folder;
+        QString ref;
+        Result<BuiltBundle> built = readyWithBundle(fx, 10 * 1024 * 1024, folder.path(), &ref);
+        VERIFY_OK(built);
+        VERIFY_OK(fx.engine->fire(ref, QStringLiteral("send-response"), QStringLiteral("alice"),
+            {{QStringLiteral("delivery"), QStringLiteral("email")}}, {}));
+        START_SERVER(server, {});
+        const test::ProcessRun run = sweep(fx, relay(server.port()));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+        const QJsonObject response = mailAbout(server.received(), QStringLiteral("our response"));
+        QVERIFY2(!response.isEmpty(), "no response e-mail arrived");
+        QCOMPARE(response.value(QStringLiteral("defects")).toInt(), 0);
+        const QJsonArray attachments = response.value(QStringLiteral("attachments")).toArray();
+        QCOMPARE(attachments.size(), 1);
+        const QJsonObject zip = attachments.first().toObject();
+        QCOMPARE(zip.value(QStringLiteral("name")).toString(), ref + QStringLiteral(".zip"));
+        QCOMPARE(zip.value(QStringLiteral("type")).toString(), QStringLiteral("application/zip"));
+        QCOMPARE(zip.value(QStringLiteral("sha256")).toString(), built->sha256);
+        // The same hash as the audit trail's build-bundle event.
+        bool recorded = false;
+        const Result<QList<AuditEvent>> trail = fx.store->auditEvents(ref);
+        VERIFY_OK(trail);
+        for (const AuditEvent &e : *trail) {
+            if (e.action == Engine::kBuildBundleAction)
+                recorded = e.inputs.value(QStringLiteral("bundle")).toObject().value(QStringLiteral("sha256")).toString()
+                    == built->sha256;
+        }
+        QVERIFY(recorded);
+        QVERIFY2(response.value(QStringLiteral("text")).toString().contains(QStringLiteral("attached zip file")),
+            qPrintable(response.value(QStringLiteral("text")).toString()));
+    }
+
+    void aBundleTooLargeForEmailIsNotAttached()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        QTemporaryDir folder;
+        QString ref;
+        Result<BuiltBundle> built = readyWithBundle(fx, 1000, folder.path(), &ref);
+        VERIFY_OK(built);
+        QVERIFY(built->size > 1000);
+        VERIFY_OK(fx.engine->fire(ref, QStringLiteral("send-response"), QStringLiteral("alice"),
+            {{QStringLiteral("delivery"), QStringLiteral("secure-download")}}, {}));
+        START_SERVER(server, {});
+        QVERIFY(sweep(fx, relay(server.port())).exitCode == 0);
+        const QJsonObject response = mailAbout(server.received(), QStringLiteral("our response"));
+        QVERIFY2(!response.isEmpty(), "no response e-mail arrived");
+        QVERIFY(response.value(QStringLiteral("attachments")).toArray().isEmpty());
+        const QString text = response.value(QStringLiteral("text")).toString();
+        QVERIFY2(text.contains(QStringLiteral("download it securely")) && text.contains(QStringLiteral("zip password")),
+            qPrintable(text));
+    }
+
     void lettersWaitForADropFolderAndGoThereWhenGiven()
     {
         test::Fixture fx;
@@ -228,5 +338,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestNoticeMail)
+QTEST_MAIN(TestNoticeMail)
 #include "TestNoticeMail.moc"

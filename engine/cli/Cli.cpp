@@ -77,6 +77,8 @@ your data directory; a shared register is postgresql://USER@HOST:PORT/DATABASE
 and tests. $RIGHTSFLOW_WORKFLOWS (or --workflows DIR) uses other workflow files
 than the shipped ones, for new requests. $RIGHTSFLOW_DUPLICATE_WINDOW_DAYS
 (default 30) is how far back a new request looks for a possible duplicate;
+$RIGHTSFLOW_MAIL_ATTACHMENT_MB (default 10) is the largest response bundle
+attached to the response e-mail;
 $RIGHTSFLOW_PROCESSING_REGISTER (or --processing-register FILE) is the council's
 processing register, which items and bundles need; $RIGHTSFLOW_EXEMPTIONS
 replaces the shipped list of exemptions;
@@ -154,6 +156,14 @@ Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, b
         if (!ok || options.duplicateWindowDays < 0 || options.duplicateWindowDays > 3660)
             return makeError(ErrorCode::Invalid,
                 QStringLiteral("RIGHTSFLOW_DUPLICATE_WINDOW_DAYS: '%1' is not a number of days from 0 to 3660").arg(window));
+    }
+    if (const QString limit = qEnvironmentVariable("RIGHTSFLOW_MAIL_ATTACHMENT_MB"); !limit.isEmpty()) {
+        bool ok = false;
+        const double megabytes = limit.toDouble(&ok);
+        if (!ok || megabytes < 0 || megabytes > 100)
+            return makeError(ErrorCode::Invalid,
+                QStringLiteral("RIGHTSFLOW_MAIL_ATTACHMENT_MB: '%1' is not a size in MB from 0 to 100").arg(limit));
+        options.emailAttachmentLimit = qint64(megabytes * 1024 * 1024);
     }
     if (const QString soon = qEnvironmentVariable("RIGHTSFLOW_DUE_SOON_DAYS"); !soon.isEmpty()) {
         bool ok = false;

@@ -121,7 +121,7 @@ int Cli::cmdWorker(const QStringList &args)
     if (!drop.isEmpty())
         sender = std::make_shared<FileDropSender>(drop, MailIdentity::fromEnvironment(), *session.clock);
     if (relaySettings)
-        sender = std::make_shared<SmtpSender>(*relaySettings, composer, *session.clock, sender);
+        sender = std::make_shared<SmtpSender>(*relaySettings, composer, *session.clock, sender, session.store.get());
     m_out << "worker: " << session.store->describe() << "; delivery: "
           << (sender ? sender->describe()
                      : QStringLiteral("off (no --smtp or --drop-dir, nor $RIGHTSFLOW_SMTP_URL or $RIGHTSFLOW_DROP_DIR): "

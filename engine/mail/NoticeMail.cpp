@@ -4,6 +4,9 @@
 #include "calendar/DeadlineCalculator.h"
 #include "core/Clock.h"
 
+#include "store/ContentDevice.h"
+
+#include <QBuffer>
 #include <QJsonObject>
 
 namespace rf {
@@ -110,11 +113,23 @@ QMap<QString, QString> NoticeComposer::values(const OutboxMessage &message) cons
     put(v, QStringLiteral("lift_date"), britishDay(input(QStringLiteral("lift-on"))));
     put(v, QStringLiteral("lift_reason"), input(QStringLiteral("reason")));
     put(v, QStringLiteral("outcome"), outcomeFor(right, inputs));
-    put(v, QStringLiteral("bundle_note"),
-        right == QLatin1String("access") || right == QLatin1String("portability")
-            ? QStringLiteral("The files that come with this response (a zip archive: open README.html in it first) are "
-                             "sent to you separately.")
-            : QStringLiteral("There are no files with this response: this message is our full answer."));
+    const QJsonObject bundle = p.value(QStringLiteral("bundle")).toObject();
+    QString bundleNote;
+    if (!bundle.isEmpty() && bundle.value(QStringLiteral("attach")).toBool())
+        bundleNote = QStringLiteral("Your information is in the attached zip file, %1. Open it and start with README.html, "
+                                    "which explains every file; the covering letter is letter.pdf.")
+                         .arg(bundle.value(QStringLiteral("file")).toString());
+    else if (!bundle.isEmpty())
+        bundleNote
+            = QStringLiteral("Your information is in a zip file of %1 MB, too large to send by e-mail. We will send you "
+                             "a link to download it securely; e-mail is not a safe way to send it, and we will not "
+                             "protect it with a zip password, which is easily broken.")
+                  .arg(QString::number(bundle.value(QStringLiteral("size")).toString().toDouble() / (1024.0 * 1024.0), 'f', 1));
+    else if (right == QLatin1String("access") || right == QLatin1String("portability"))
+        bundleNote = QStringLiteral("The files that come with this response are sent to you separately.");
+    else
+        bundleNote = QStringLiteral("There are no files with this response: this message is our full answer.");
+    put(v, QStringLiteral("bundle_note"), bundleNote);
     // Notices to requesters are signed by the team; staff notices name who
     // has the request.
     const bool toStaff = message.recipientRole != QLatin1String("requester");
@@ -162,12 +177,13 @@ Result<MailMessage> NoticeComposer::compose(const OutboxMessage &message, const 
     return mail;
 }
 
-SmtpSender::SmtpSender(
-    SmtpSettings settings, std::shared_ptr<const NoticeComposer> composer, const Clock &clock, std::shared_ptr<Sender> others)
+SmtpSender::SmtpSender(SmtpSettings settings, std::shared_ptr<const NoticeComposer> composer, const Clock &clock,
+    std::shared_ptr<Sender> others, Store *store)
     : m_settings(std::move(settings))
     , m_composer(std::move(composer))
     , m_clock(clock)
     , m_others(std::move(others))
+    , m_store(store)
 { }
 
 QString SmtpSender::describe() const
@@ -190,6 +206,26 @@ DeliveryResult SmtpSender::deliver(const OutboxMessage &message)
     Result<MailMessage> mail = m_composer->compose(message, m_clock.now());
     if (!mail)
         return DeliveryResult::permanent(mail.error().fullText());
+    // The response bundle, when the register kept it for e-mail: exactly the
+    // bytes whose SHA-256 the audit trail holds.
+    const QJsonObject bundle = message.payload.value(QStringLiteral("bundle")).toObject();
+    if (bundle.value(QStringLiteral("attach")).toBool()) {
+        if (!m_store)
+            return DeliveryResult::permanent(
+                QStringLiteral("the response bundle cannot be attached: no register to read it from"));
+        Result<Request> request = m_store->loadRequest(message.reference, RequestDetail::Record);
+        if (!request)
+            return DeliveryResult::temporary(request.error().message);
+        const QString sha256 = bundle.value(QStringLiteral("sha256")).toString();
+        ContentDevice content(*m_store, request->id, sha256, bundle.value(QStringLiteral("size")).toString().toLongLong());
+        QBuffer bytes;
+        bytes.open(QIODevice::WriteOnly);
+        if (Status s = content.copyTo(&bytes); !s)
+            return DeliveryResult::permanent(QStringLiteral("the response bundle %1 cannot be attached: %2")
+                                                 .arg(bundle.value(QStringLiteral("file")).toString(), s.error().message));
+        mail->attachments.append(
+            MailAttachment {bundle.value(QStringLiteral("file")).toString(), QStringLiteral("application/zip"), bytes.data()});
+    }
     Result<QByteArray> bytes = MimeWriter::render(*mail);
     if (!bytes)
         return DeliveryResult::permanent(QStringLiteral("the message cannot be written: %1").arg(bytes.error().fullText()));

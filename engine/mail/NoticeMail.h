@@ -40,12 +40,15 @@ private:
 // Delivers e-mail notices through the council's relay (SmtpClient) and hands
 // every other channel (post, telephone, internal) to `others` when given;
 // without it those wait, retried and in the end parked, for an officer to see.
-// A notice that cannot be written is parked at once with the reason.
+// A notice that cannot be written is parked at once with the reason. The
+// response to an access or portability request carries its bundle when the
+// register kept it (see EngineOptions::emailAttachmentLimit).
 class SmtpSender final : public Sender
 {
 public:
+    // `store` is where the response bundles to attach are read from.
     SmtpSender(SmtpSettings settings, std::shared_ptr<const NoticeComposer> composer, const Clock &clock,
-        std::shared_ptr<Sender> others = {});
+        std::shared_ptr<Sender> others = {}, Store *store = nullptr);
 
     [[nodiscard]] QString describe() const override;
     [[nodiscard]] DeliveryResult deliver(const OutboxMessage &message) override;
@@ -55,6 +58,7 @@ private:
     std::shared_ptr<const NoticeComposer> m_composer;
     const Clock &m_clock;
     std::shared_ptr<Sender> m_others;
+    Store *m_store;
 };
 
 } // namespace rf

@@ -638,6 +638,24 @@ Status Engine::enqueueAll(
             message.payload.insert(QStringLiteral("dueBefore"), dueBefore.toString(Qt::ISODate));
         message.payload.insert(QStringLiteral("actor"), actor);
         message.payload.insert(QStringLiteral("assignee"), request.assignee);
+        // The response to an access or portability request goes with the
+        // last bundle built: attached when the register kept it (small
+        // enough for e-mail), else to follow by secure download.
+        if (message.templateName == QLatin1String("response")
+            && (request.right == QLatin1String("access") || request.right == QLatin1String("portability"))) {
+            Result<QList<BundleRecord>> bundles = m_store.bundles(request.id);
+            if (!bundles)
+                return bundles.error();
+            if (!bundles->isEmpty()) {
+                const BundleRecord &last = bundles->constLast();
+                Result<bool> kept = m_store.hasContent(request.id, last.sha256);
+                if (!kept)
+                    return kept.error();
+                message.payload.insert(QStringLiteral("bundle"),
+                    QJsonObject {{QStringLiteral("sha256"), last.sha256}, {QStringLiteral("size"), QString::number(last.size)},
+                        {QStringLiteral("file"), last.fileName}, {QStringLiteral("attach"), *kept}});
+            }
+        }
         Result<qint64> id = m_store.enqueue(message);
         if (!id)
             return id.error();

@@ -510,6 +510,16 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
     record.auditSeq = auditSeq;
     if (Result<qint64> id = m_store.addBundle(record); !id)
         return abandon(id.error());
+    // Small enough to go with the response e-mail: kept in the register, so
+    // the worker attaches exactly these bytes wherever it runs.
+    if (built->size <= m_options.emailAttachmentLimit) {
+        QFile zip(pending);
+        if (!zip.open(QIODevice::ReadOnly))
+            return abandon(
+                makeError(ErrorCode::Storage, QStringLiteral("cannot read the bundle back: %1").arg(zip.errorString())));
+        if (Status s = storeContent(acting->request.id, &zip, built->sha256, built->size); !s)
+            return abandon(s.error());
+    }
     if (Status s = tx.commit(); !s)
         return abandon(s.error());
     // rename(2) replaces an older file at the target in one step.
