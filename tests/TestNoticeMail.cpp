@@ -24,6 +24,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace rf;
 
 namespace {
@@ -210,6 +212,58 @@ private slots:
         QCOMPARE(server.received().size(), 1);
         QCOMPARE(messagesOf(fx, ref).constFirst().status, QStringLiteral("sent"));
         QCOMPARE(parsed(server.received().constFirst().data).value(QStringLiteral("key")).toString(), queued.idempotencyKey);
+    }
+
+    void aRelayThatGoesAwayMidRunLosesNothingAndSendsNothingTwice()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        QStringList refs;
+        for (int i = 0; i < 12; ++i) {
+            refs << acknowledged(fx);
+            QVERIFY(!refs.constLast().isEmpty());
+        }
+        // The relay takes five notices and dies as the sixth begins.
+        START_SERVER(first, {QStringLiteral("--exit-after"), QStringLiteral("5")});
+        const quint16 port = first.port();
+        QVERIFY(sweep(fx, relay(port)).exitCode == 0);
+        QCOMPARE(first.received().size(), 5);
+        QList<OutboxMessage> all;
+        for (const QString &ref : refs)
+            all += messagesOf(fx, ref);
+        QCOMPARE(all.size(), 12);
+        QDateTime retryAt;
+        int sent = 0;
+        for (const OutboxMessage &m : all) {
+            if (m.status == QLatin1String("sent")) {
+                ++sent;
+                continue;
+            }
+            QCOMPARE(m.status, QStringLiteral("queued"));
+            QVERIFY2(!m.lastError.isEmpty(), qPrintable(m.idempotencyKey));
+            retryAt = std::max(retryAt, m.nextAttemptAt);
+        }
+        QCOMPARE(sent, 5);
+
+        // Back on the same port: the other seven go, each once.
+        START_SERVER(second, {QStringLiteral("--port"), QString::number(port)});
+        fx.clock->set(retryAt);
+        QVERIFY(sweep(fx, relay(port)).exitCode == 0);
+        QVERIFY(sweep(fx, relay(port)).exitCode == 0);
+        QCOMPARE(second.received().size(), 7);
+        QStringList keys;
+        for (const test::Received &r : first.received() + second.received())
+            keys << parsed(r.data).value(QStringLiteral("key")).toString();
+        keys.sort();
+        QStringList expected;
+        for (const QString &ref : refs) {
+            for (const OutboxMessage &m : messagesOf(fx, ref)) {
+                expected << m.idempotencyKey;
+                QCOMPARE(m.status, QStringLiteral("sent"));
+            }
+        }
+        expected.sort();
+        QCOMPARE(keys, expected);
     }
 
     void aRelayThatRefusesTheNoticeParksItWithTheReason()

@@ -50,6 +50,8 @@ def parse_args():
                         help="send a plaintext line right after the STARTTLS 220, as a man in the middle would")
     parser.add_argument("--hang", action="store_true", help="accept connections and never say a word")
     parser.add_argument("--maildir", help="directory to record each message in")
+    parser.add_argument("--exit-after", type=int, metavar="N",
+                        help="stop dead when a client starts message N+1 (needs --maildir)")
     args = parser.parse_args()
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -86,6 +88,10 @@ class Recorder:
         self.lock = threading.Lock()
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.args.exit_after is not None and self.count >= self.args.exit_after:
+            # A relay that goes away in the middle of a run: the connection
+            # drops under the client, and nothing else is accepted.
+            os._exit(0)
         if "MAIL" in self.args.forced:
             return forced_reply(self.args.forced["MAIL"], "MAIL")
         envelope.mail_from = address
