@@ -365,6 +365,27 @@ private slots:
             qPrintable(text));
     }
 
+    void aNoticeWithoutATemplateStopsTheWorkerFirst()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = acknowledged(fx);
+        QVERIFY(!ref.isEmpty());
+        // A council's own set that lacks the extension notice.
+        QTemporaryDir templates;
+        for (const QString &name : QDir(QStringLiteral(":/templates")).entryList(QDir::Files)) {
+            if (name.startsWith(QLatin1String("extension.")))
+                continue;
+            QVERIFY(QFile::copy(QStringLiteral(":/templates/") + name, templates.filePath(name)));
+        }
+        START_SERVER(server, {});
+        const test::ProcessRun run = sweep(fx, relay(server.port()), {QStringLiteral("--templates"), templates.path()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("extension (workflow access)")), qPrintable(run.describe()));
+        QCOMPARE(server.received().size(), 0);
+        QCOMPARE(messagesOf(fx, ref).constFirst().attempts, 0);
+    }
+
     void lettersWaitForADropFolderAndGoThereWhenGiven()
     {
         test::Fixture fx;

@@ -117,6 +117,29 @@ int Cli::cmdWorker(const QStringList &args)
     if (!opened)
         return fail(opened.error());
     Session &session = **opened;
+    // Every notice the workflows in use can send must have its template.
+    if (composer) {
+        const NoticeTemplates &notices = composer->templates();
+        QStringList missing;
+        auto need = [&](const QString &workflow, const QString &name) {
+            if (!name.isEmpty() && !notices.contains(name) && !missing.contains(name))
+                missing << QStringLiteral("%1 (workflow %2)").arg(name, workflow);
+        };
+        for (const WorkflowDefinition &def : session.library.all()) {
+            for (const TransitionDef &t : def.transitions) {
+                for (const StepRef &step : t.effects) {
+                    if (step.name == QLatin1String("notify"))
+                        need(def.id, step.params.value(QStringLiteral("template")).toString());
+                }
+            }
+            for (const TimerDef &timer : def.timers)
+                need(def.id, timer.notifyTemplate);
+        }
+        if (!missing.isEmpty())
+            return fail(makeError(ErrorCode::Invalid,
+                QStringLiteral("worker: the workflows send notices that have no template; add them to the templates folder"),
+                missing));
+    }
     std::shared_ptr<Sender> sender;
     if (!drop.isEmpty())
         sender = std::make_shared<FileDropSender>(drop, MailIdentity::fromEnvironment(), *session.clock);

@@ -30,6 +30,7 @@ public:
     // missing): a reason to park the message, not to retry it.
     [[nodiscard]] Result<MailMessage> compose(const OutboxMessage &message, const QDateTime &now) const;
     [[nodiscard]] const MailIdentity &identity() const { return m_identity; }
+    [[nodiscard]] const NoticeTemplates &templates() const { return m_templates; }
 
 private:
     NoticeTemplates m_templates;
