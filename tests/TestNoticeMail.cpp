@@ -353,8 +353,18 @@ private slots:
         Result<BuiltBundle> built = readyWithBundle(fx, 1000, folder.path(), &ref);
         VERIFY_OK(built);
         QVERIFY(built->size > 1000);
-        VERIFY_OK(fx.engine->fire(ref, QStringLiteral("send-response"), QStringLiteral("alice"),
-            {{QStringLiteral("delivery"), QStringLiteral("secure-download")}}, {}));
+        // By e-mail it is refused: the bundle would not go with it.
+        const Result<FireOutcome> byEmail = fx.engine->fire(ref, QStringLiteral("send-response"), QStringLiteral("alice"),
+            {{QStringLiteral("delivery"), QStringLiteral("email")}}, {});
+        QVERIFY(!byEmail);
+        QCOMPARE(byEmail.error().code, ErrorCode::Refused);
+        QVERIFY2(byEmail.error().message.contains(QStringLiteral("secure download")), qPrintable(byEmail.error().message));
+        // The request waits for the download, in a state that says so.
+        Result<FireOutcome> byDownload
+            = fx.engine->fire(ref, QStringLiteral("send-by-download"), QStringLiteral("alice"), {}, {});
+        VERIFY_OK(byDownload);
+        QCOMPARE(byDownload->request.state, QStringLiteral("awaiting-download"));
+        QVERIFY(!byDownload->request.closedAt.isValid());
         START_SERVER(server, {});
         QVERIFY(sweep(fx, relay(server.port())).exitCode == 0);
         const QJsonObject response = mailAbout(server.received(), QStringLiteral("our response"));
@@ -363,6 +373,11 @@ private slots:
         const QString text = response.value(QStringLiteral("text")).toString();
         QVERIFY2(text.contains(QStringLiteral("download it securely")) && text.contains(QStringLiteral("zip password")),
             qPrintable(text));
+        Result<FireOutcome> done = fx.engine->fire(ref, QStringLiteral("download-provided"), QStringLiteral("alice"),
+            {{QStringLiteral("how"), QStringLiteral("Link sent from the council's file transfer service")}}, {});
+        VERIFY_OK(done);
+        QCOMPARE(done->request.state, QStringLiteral("completed"));
+        QVERIFY(done->request.respondedAt.isValid());
     }
 
     void aNoticeWithoutATemplateStopsTheWorkerFirst()

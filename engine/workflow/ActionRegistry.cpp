@@ -262,6 +262,33 @@ ActionRegistry makeBuiltins()
         noParams);
 
     registry.registerGuard(
+        QStringLiteral("bundle-fits-email"),
+        QStringLiteral("When the response goes by e-mail, the response bundle must be small enough to attach."),
+        [](const GuardContext &ctx) -> Status {
+            const QString input = ctx.params.value(QStringLiteral("input")).toString(QStringLiteral("delivery"));
+            const QString value = ctx.params.value(QStringLiteral("value")).toString(QStringLiteral("email"));
+            if (inputText(ctx.inputs, input) != value || !ctx.lastBundle)
+                return {};
+            const QJsonObject bundle = ctx.lastBundle();
+            if (bundle.isEmpty() || bundle.value(QStringLiteral("forEmail")).toBool())
+                return {};
+            auto mb = [](const QJsonValue &bytes) { return QString::number(bytes.toDouble() / (1024.0 * 1024.0), 'f', 1); };
+            return makeError(ErrorCode::Refused,
+                QStringLiteral("the response bundle of %1 is %2 MB, more than the %3 MB an e-mail may carry; send it by "
+                               "secure download instead (the action that says so)")
+                    .arg(ctx.request.reference, mb(bundle.value(QStringLiteral("size"))),
+                        mb(bundle.value(QStringLiteral("limit")))));
+        },
+        [](const QJsonObject &params, const TransitionDef &transition) {
+            QStringList problems = requireOnly(params, {QStringLiteral("input"), QStringLiteral("value")});
+            const QString inputName = params.value(QStringLiteral("input")).toString(QStringLiteral("delivery"));
+            if (!transition.input(inputName))
+                problems << QStringLiteral("input: %1 is not an input of transition %2").arg(inputName, transition.name);
+            return problems;
+        },
+        true);
+
+    registry.registerGuard(
         QStringLiteral("input-equals"), QStringLiteral("An input must have a given value."),
         [](const GuardContext &ctx) -> Status {
             const QString name = ctx.params.value(QStringLiteral("input")).toString();

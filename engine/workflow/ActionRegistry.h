@@ -22,6 +22,10 @@ struct GuardContext {
     const User &user;
     const QDateTime &now;
     const QJsonObject &params;
+    // The request's last response bundle, looked up only when a guard asks:
+    // {"size": bytes, "forEmail": kept for the response e-mail, "limit":
+    // bytes}; empty when none was built.
+    std::function<QJsonObject()> lastBundle;
 };
 
 // What an effect sees and may change. Effects run inside the action's

@@ -284,7 +284,16 @@ Status Engine::checkAvailable(const Request &request, const WorkflowDefinition &
             return makeError(ErrorCode::Unsupported, QStringLiteral("guard '%1' is not known to this Rightsflow").arg(step.name));
         if (!inputs && entry->needsInputs)
             continue;
-        const GuardContext ctx {request, transition, inputs ? *inputs : noInputs, user, now, step.params};
+        const GuardContext ctx {
+            request, transition, inputs ? *inputs : noInputs, user, now, step.params, [this, &request]() -> QJsonObject {
+                Result<QList<BundleRecord>> bundles = m_store.bundles(request.id);
+                if (!bundles || bundles->isEmpty())
+                    return {};
+                const BundleRecord &last = bundles->constLast();
+                Result<bool> kept = m_store.hasContent(request.id, last.sha256);
+                return QJsonObject {{QStringLiteral("size"), double(last.size)}, {QStringLiteral("forEmail"), kept && *kept},
+                    {QStringLiteral("limit"), double(m_options.emailAttachmentLimit)}};
+            }};
         if (Status s = entry->guard(ctx); !s)
             return makeError(
                 s.error().code, QStringLiteral("'%1' is not possible yet: %2").arg(transition.name, s.error().message));
