@@ -45,8 +45,8 @@
 // input from the page cache when the machine has the memory for it; the
 // figures are then about CPU and writing, not about reading a cold disk.
 
+#include "BenchEngine.h"
 #include "BenchSupport.h"
-#include "Staff.h"
 #include "bundle/Exemptions.h"
 #include "bundle/ProcessingRegister.h"
 #include "core/Clock.h"
@@ -480,17 +480,10 @@ Status fireAction(Engine &engine, const QString &reference, const QString &actio
 Result<Collected> collect(const QString &registerFile, const QString &documentsDir, const std::vector<PlannedFile> &files,
     const ProcessingRegister &processing, const QDateTime &now)
 {
-    SqlStore store(SqlDialect::Sqlite, registerFile, SqlStore::Options {true});
-    if (Status s = store.open(); !s)
+    test::ScratchEngine scratch(registerFile, now);
+    if (Status s = scratch.open(); !s)
         return s.error();
-    Result<WorkflowLibrary> loaded = WorkflowLibrary::load(QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/workflows"));
-    if (!loaded)
-        return loaded.error();
-    const WorkflowLibrary library = std::move(loaded).value();
-    FixedClock clock(now);
-    Engine engine(store, library, clock);
-    if (Status s = test::addStaff(engine); !s)
-        return s.error();
+    Engine &engine = *scratch.engine;
 
     // As the suites' sampleForm: a citizen asking for everything, an hour ago.
     IntakeForm form;

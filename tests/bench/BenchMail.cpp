@@ -46,8 +46,8 @@
 //      adds. Then the CPU time per message of the worker and of the server
 //      during the sweep (they overlap on two cores, so they are not summed).
 
+#include "BenchEngine.h"
 #include "BenchSupport.h"
-#include "Staff.h"
 #include "bundle/Exemptions.h"
 #include "bundle/ProcessingRegister.h"
 #include "core/Clock.h"
@@ -237,17 +237,10 @@ Result<qint64> respondWithBundle(Engine &engine, const QString &reference, qint6
 Result<Prepared> prepareQueue(const QString &registerFile, const QString &folder, const QueueShape &shape,
     const ProcessingRegister &processing, const QDateTime &now)
 {
-    SqlStore store(SqlDialect::Sqlite, registerFile, SqlStore::Options {true});
-    if (Status s = store.open(); !s)
+    test::ScratchEngine scratch(registerFile, now);
+    if (Status s = scratch.open(); !s)
         return s.error();
-    Result<WorkflowLibrary> loaded = WorkflowLibrary::load(QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/workflows"));
-    if (!loaded)
-        return loaded.error();
-    const WorkflowLibrary library = std::move(loaded).value();
-    FixedClock clock(now);
-    Engine engine(store, library, clock);
-    if (Status s = test::addStaff(engine); !s)
-        return s.error();
+    Engine &engine = *scratch.engine;
 
     Prepared prepared;
     QElapsedTimer total;

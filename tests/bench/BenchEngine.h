@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// A fresh SQLite register with the shipped workflows and the IG team of the
+// suites (Staff.h), at a fixed moment: what the benchmarks that prepare a
+// case file or a queue start from.
+
+#include "Staff.h"
+#include "core/Clock.h"
+#include "store/SqlStore.h"
+#include "workflow/Engine.h"
+#include "workflow/WorkflowLoader.h"
+
+#include <memory>
+
+namespace rf::test {
+
+struct ScratchEngine {
+    SqlStore store;
+    WorkflowLibrary library;
+    FixedClock clock;
+    std::unique_ptr<Engine> engine;
+
+    ScratchEngine(const QString &registerFile, const QDateTime &now)
+        : store(SqlDialect::Sqlite, registerFile, SqlStore::Options {true})
+        , clock(now)
+    { }
+
+    [[nodiscard]] Status open()
+    {
+        if (Status s = store.open(); !s)
+            return s;
+        Result<WorkflowLibrary> loaded = WorkflowLibrary::load(QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/workflows"));
+        if (!loaded)
+            return loaded.error();
+        library = std::move(loaded).value();
+        engine = std::make_unique<Engine>(store, library, clock);
+        return addStaff(*engine);
+    }
+};
+
+} // namespace rf::test
