@@ -79,12 +79,15 @@
 
 using namespace rf;
 using namespace rf::bench;
+using rf::test::kMiB;
+using rf::test::mb;
+using rf::test::processingRegisterFile;
+using rf::test::secondsSince;
 
 namespace {
 
 constexpr quint32 kSeed = 20260302;
 constexpr qint64 kKiB = 1024;
-constexpr qint64 kMiB = 1024 * 1024;
 constexpr qint64 kBlockBytes = kMiB; // documents are made and written a block at a time
 constexpr double kRatioTarget = 1.2;
 constexpr double kRssTargetMb = 64;
@@ -96,21 +99,6 @@ constexpr qint64 kSpaceMarginBytes = 256 * kMiB;
 const QString kOfficer = QStringLiteral("alice");
 const QString kSource = QStringLiteral("council-tax");
 const QString kCategory = QStringLiteral("Bills, payments and arrears");
-
-QString processingRegisterFile()
-{
-    return QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/resources/processing-register.example.json");
-}
-
-double mb(qint64 bytes)
-{
-    return double(bytes) / double(kMiB);
-}
-
-double secondsSince(const QElapsedTimer &timer)
-{
-    return double(timer.nsecsElapsed()) / 1e9;
-}
 
 QString perSecond(qint64 bytes, double seconds)
 {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// A fresh SQLite register with the shipped workflows and the IG team of the
-// suites (Staff.h), at a fixed moment: what the benchmarks that prepare a
-// case file or a queue start from.
+// What the benchmarks that prepare a case file or a queue start from: a
+// fresh SQLite register with the shipped workflows and the IG team of the
+// suites (Staff.h) at a fixed moment, the example processing register, and
+// the units they print in.
 
 #include "Staff.h"
 #include "core/Clock.h"
@@ -11,9 +12,28 @@
 #include "workflow/Engine.h"
 #include "workflow/WorkflowLoader.h"
 
+#include <QElapsedTimer>
+
 #include <memory>
 
 namespace rf::test {
+
+constexpr qint64 kMiB = 1024 * 1024;
+
+inline double mb(qint64 bytes)
+{
+    return double(bytes) / double(kMiB);
+}
+
+inline double secondsSince(const QElapsedTimer &timer)
+{
+    return double(timer.nsecsElapsed()) / 1e9;
+}
+
+inline QString processingRegisterFile()
+{
+    return QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/resources/processing-register.example.json");
+}
 
 struct ScratchEngine {
     SqlStore store;

@@ -81,12 +81,15 @@
 
 using namespace rf;
 using namespace rf::bench;
+using rf::test::kMiB;
+using rf::test::mb;
+using rf::test::processingRegisterFile;
+using rf::test::secondsSince;
 
 namespace {
 
 constexpr quint32 kSeed = 20260302;
 constexpr qint64 kKiB = 1024;
-constexpr qint64 kMiB = 1024 * 1024;
 // The register keeps a bundle for e-mail up to EngineOptions' default limit
 // (10 MB); the letter, README and manifest need room beside the document.
 constexpr int kMaxAttachmentKb = 9 * 1024;
@@ -100,24 +103,9 @@ const QString kPython = QStringLiteral("/usr/bin/python3"); // Debian's, with py
 const QByteArray kMailFrom = QByteArrayLiteral("Example Borough Council <ig@example-council.gov.uk>");
 const QByteArray kAttachmentMark = QByteArrayLiteral("Content-Disposition: attachment");
 
-QString processingRegisterFile()
-{
-    return QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/resources/processing-register.example.json");
-}
-
 QString smtpServerScript()
 {
     return QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/tests/mail/smtp-server.py");
-}
-
-double mb(qint64 bytes)
-{
-    return double(bytes) / double(kMiB);
-}
-
-double secondsSince(const QElapsedTimer &timer)
-{
-    return double(timer.nsecsElapsed()) / 1e9;
 }
 
 QString perSecond(double amount, double seconds, int decimals = 1)
