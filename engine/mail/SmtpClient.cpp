@@ -808,18 +808,25 @@ private:
         bool atLineStart = true;
         const char *data = message.constData();
         const qsizetype size = message.size();
-        for (qsizetype i = 0; i < size; ++i) {
-            const char c = data[i];
-            if (c == '\r' || c == '\n') {
-                chunk += "\r\n";
-                if (c == '\r' && i + 1 < size && data[i + 1] == '\n')
-                    ++i;
-                atLineStart = true;
-            } else {
-                if (atLineStart && c == '.')
+        qsizetype i = 0;
+        while (i < size) {
+            // The rest of the line is copied in one piece.
+            qsizetype end = i;
+            while (end < size && data[end] != '\r' && data[end] != '\n')
+                ++end;
+            if (end > i) {
+                if (atLineStart && data[i] == '.')
                     chunk += '.';
-                chunk += c;
+                chunk.append(data + i, end - i);
                 atLineStart = false;
+            }
+            i = end;
+            if (i < size) {
+                chunk += "\r\n";
+                if (data[i] == '\r' && i + 1 < size && data[i + 1] == '\n')
+                    ++i;
+                ++i;
+                atLineStart = true;
             }
             if (chunk.size() >= kDataChunk) {
                 if (!writeAll(chunk, QDeadlineTimer(m_timeoutMs), step))
