@@ -60,14 +60,14 @@ Commands:
   calendar show YEAR           the bank holidays of a year
   calendar import FILE --as ADMIN   use a newer GOV.UK bank holidays file
   calendar region REGION --as ADMIN choose whose bank holidays count
-  worker [--once] [--drop-dir DIR]  fire timers, deliver messages, purge old requests
+  worker [--once] [--smtp URL] [--drop-dir DIR]  fire timers, send notices, purge old requests
   outbox list [--status S]     queued, sent and parked messages
   outbox show ID               one message, with its last delivery error
   outbox retry ID --as USER    send a parked message again
   mail test --to ADDRESS       send a test message through the relay ($RIGHTSFLOW_SMTP_URL)
   retention show               how long closed requests are kept
   retention set MONTHS --as ADMIN   set it; the worker purges what is older
-  demo                         file sample requests of every right and drive them
+  demo                         file sample requests of every right, drive them, build a bundle
 
 Run 'rightsflow COMMAND --help' for a command's options.
 
