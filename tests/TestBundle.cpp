@@ -955,6 +955,43 @@ private slots:
         QVERIFY(!QFileInfo::exists(dir.filePath(u"c.zip"_s)));
     }
 
+    // Records redacted before they went in are declared like a redacted
+    // document: in the letter's account of what was removed and why, and in
+    // the manifest.
+    void redactedRecordsAreDeclared()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        const QString ref = accessCollecting(fx);
+        QVERIFY(!ref.isEmpty());
+        Result<CaseItem> records
+            = addRecords(fx, processing(), ref, u"webchat.json"_s, webchatRecords(), u"webchat"_s, u"The transcript"_s);
+        VERIFY_OK(records);
+        QBuffer copy;
+        copy.setData(R"([{"at": "2026-01-10T10:00:00Z", "from": "Margaret", "text": "[redacted]"}])");
+        copy.open(QIODevice::ReadOnly);
+        VERIFY_OK(fx.engine->markItem(ref, kAlice, records->number,
+            ItemMarking {CaseItem::kRedacted, u"third-party"_s, &copy, u"webchat-redacted.json"_s}, ExemptionList::shipped()));
+        QVERIFY(collected(fx, ref));
+        QTemporaryDir dir;
+        Result<BuiltBundle> built = build(fx, ref, dir.filePath(u"b.zip"_s));
+        VERIFY_OK(built);
+        bool declared = false;
+        for (const ManifestFile &f : built->manifest.files) {
+            if (f.kind == u"data"_s) {
+                QCOMPARE(f.disposition, CaseItem::kRedacted);
+                QCOMPARE(f.exemption, u"third-party"_s);
+                declared = true;
+            }
+        }
+        QVERIFY(declared);
+        const QString letter = ResponseDocuments::letterHtml(built->summary);
+        QVERIFY2(!letter.contains(u"We have not withheld anything"_s), qPrintable(letter));
+        QVERIFY2(
+            letter.contains(u"data/webchat.json"_s) && letter.contains(ExemptionList::shipped().find(u"third-party"_s)->title),
+            qPrintable(letter));
+    }
+
     // 6. A portability bundle holds only the structured data the subject
     // provided under a contract or consent.
     void portabilityHoldsOnlyWhatTheSubjectProvided()

@@ -344,6 +344,52 @@ private slots:
             qPrintable(response.value(QStringLiteral("text")).toString()));
     }
 
+    void theResponseWaitsForABundleOfTheCaseFileAsItIsNow()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        QTemporaryDir folder;
+        QString ref;
+        Result<BuiltBundle> built = readyWithBundle(fx, 10 * 1024 * 1024, folder.path(), &ref);
+        VERIFY_OK(built);
+        // Item 1 is withheld after the bundle was built: the bundle is stale.
+        VERIFY_OK(fx.engine->markItem(ref, QStringLiteral("alice"), 1,
+            ItemMarking {CaseItem::kWithheld, QStringLiteral("third-party"), nullptr, {}}, ExemptionList::shipped()));
+        const QMap<QString, QString> byEmail {{QStringLiteral("delivery"), QStringLiteral("email")}};
+        for (const QString &action : {QStringLiteral("send-response"), QStringLiteral("send-by-download")}) {
+            const Result<FireOutcome> stale = fx.engine->fire(ref, action, QStringLiteral("alice"),
+                action == QLatin1String("send-response") ? byEmail : QMap<QString, QString>(), {});
+            QVERIFY2(!stale, qPrintable(action));
+            QCOMPARE(stale.error().code, ErrorCode::Refused);
+            QVERIFY2(stale.error().message.contains(QStringLiteral("changed since its bundle was built")),
+                qPrintable(stale.error().message));
+        }
+        Result<ProcessingRegister> council = ProcessingRegister::load(kRegister);
+        VERIFY_OK(council);
+        VERIFY_OK(fx.engine->buildBundle(
+            ref, QStringLiteral("alice"), folder.filePath(QStringLiteral("again.zip")), *council, ExemptionList::shipped()));
+        VERIFY_OK(fx.engine->fire(ref, QStringLiteral("send-response"), QStringLiteral("alice"), byEmail, {}));
+    }
+
+    void aResponseByPostCarriesNoAttachment()
+    {
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        QTemporaryDir folder;
+        QString ref;
+        Result<BuiltBundle> built = readyWithBundle(fx, 10 * 1024 * 1024, folder.path(), &ref);
+        VERIFY_OK(built);
+        VERIFY_OK(fx.engine->fire(ref, QStringLiteral("send-response"), QStringLiteral("alice"),
+            {{QStringLiteral("delivery"), QStringLiteral("post")}}, {}));
+        START_SERVER(server, {});
+        QVERIFY(sweep(fx, relay(server.port())).exitCode == 0);
+        const QJsonObject response = mailAbout(server.received(), QStringLiteral("our response"));
+        QVERIFY2(!response.isEmpty(), "no response e-mail arrived");
+        QVERIFY(response.value(QStringLiteral("attachments")).toArray().isEmpty());
+        QVERIFY2(response.value(QStringLiteral("text")).toString().contains(QStringLiteral("sent by post")),
+            qPrintable(response.value(QStringLiteral("text")).toString()));
+    }
+
     void aBundleTooLargeForEmailIsNotAttached()
     {
         test::Fixture fx;

@@ -59,6 +59,7 @@ const QList<DataColumn> &caseColumns()
 struct SystemData {
     const SourceSystem *system = nullptr;
     QList<int> items;
+    QString redactedUnder; // the exemption of the first redacted item among them, if any
     QStringList columns; // the system's own columns, in order of first appearance
     QList<QJsonObject> rows; // case columns and the record's own
 };
@@ -210,6 +211,8 @@ Result<BuiltBundle> BundleBuilder::build(
         SystemData &sd = data[item.source];
         sd.system = system;
         sd.items.append(item.number);
+        if (item.disposition == CaseItem::kRedacted && sd.redactedUnder.isEmpty())
+            sd.redactedUnder = item.exemption;
         for (const QString &column : records->columns()) {
             if (!sd.columns.contains(column))
                 sd.columns.append(column);
@@ -292,10 +295,21 @@ Result<BuiltBundle> BundleBuilder::build(
             file.size = bytes.size();
             file.columns = columns;
             file.records = int(sd.rows.size());
-            file.disposition = CaseItem::kDisclosed;
+            // Records redacted before they went in: the letter and the
+            // manifest say so, as for a redacted document.
+            file.disposition = sd.redactedUnder.isEmpty() ? CaseItem::kDisclosed : CaseItem::kRedacted;
+            if (const Exemption *exemption = input.exemptions.find(sd.redactedUnder)) {
+                file.exemptionTitle = exemption->title;
+                file.exemptionProvision = exemption->provision;
+                file.exemptionLetter = exemption->letter;
+            }
             summary.dataFiles.append(file);
             ManifestFile meta;
             meta.path = file.path;
+            if (!sd.redactedUnder.isEmpty()) {
+                meta.disposition = CaseItem::kRedacted;
+                meta.exemption = sd.redactedUnder;
+            }
             meta.kind = file.kind;
             meta.source = system.id;
             meta.items = sd.items;

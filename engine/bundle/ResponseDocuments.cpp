@@ -167,7 +167,7 @@ QString documentDescription(const EnclosedFile &file)
 QList<EnclosedFile> redactedDocuments(const ResponseSummary &summary)
 {
     QList<EnclosedFile> redacted;
-    for (const EnclosedFile &file : summary.documents) {
+    for (const EnclosedFile &file : summary.documents + summary.dataFiles) {
         if (file.disposition == u"redacted"_s)
             redacted << file;
     }
@@ -217,7 +217,7 @@ QString withheldHtml(const ResponseSummary &summary)
     }
 
     if (!redacted.isEmpty()) {
-        html += paragraph(u"We have removed parts of these documents (redacted them) before sending them to you:"_s);
+        html += paragraph(u"We have removed parts of these files (redacted them) before sending them to you:"_s);
         QStringList items;
         for (const EnclosedFile &file : redacted) {
             items << esc(file.path) + u", "_s + documentDescription(file) + u". Exemption: "_s

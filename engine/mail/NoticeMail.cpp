@@ -62,6 +62,16 @@ QString britishDay(const QString &isoDate)
     return date.isValid() ? DeadlineCalculator::britishDate(date) : QString();
 }
 
+// The response e-mail carries the bundle only when the officer sent the
+// response by e-mail and the register kept the bundle for it.
+bool attachesBundle(const OutboxMessage &message)
+{
+    const QJsonObject &p = message.payload;
+    return p.value(QStringLiteral("bundle")).toObject().value(QStringLiteral("attach")).toBool()
+        && p.value(QStringLiteral("action")).toString() == QLatin1String("send-response")
+        && p.value(QStringLiteral("inputs")).toObject().value(QStringLiteral("delivery")).toString() == QLatin1String("email");
+}
+
 void put(QMap<QString, QString> &values, const QString &key, const QString &value)
 {
     if (!value.trimmed().isEmpty())
@@ -114,21 +124,34 @@ QMap<QString, QString> NoticeComposer::values(const OutboxMessage &message) cons
     put(v, QStringLiteral("lift_reason"), input(QStringLiteral("reason")));
     put(v, QStringLiteral("outcome"), outcomeFor(right, inputs));
     const QJsonObject bundle = p.value(QStringLiteral("bundle")).toObject();
+    const QString delivery = input(QStringLiteral("delivery"));
+    const bool byDownload = p.value(QStringLiteral("action")).toString() == QLatin1String("send-by-download")
+        || delivery == QLatin1String("secure-download");
     QString bundleNote;
-    if (!bundle.isEmpty() && bundle.value(QStringLiteral("attach")).toBool())
+    if (attachesBundle(message))
         bundleNote = QStringLiteral("Your information is in the attached zip file, %1. Open it and start with README.html, "
                                     "which explains every file; the covering letter is letter.pdf.")
                          .arg(bundle.value(QStringLiteral("file")).toString());
-    else if (!bundle.isEmpty())
+    else if (!bundle.isEmpty() && (byDownload || delivery == QLatin1String("email")))
         bundleNote
-            = QStringLiteral("Your information is in a zip file of %1 MB, too large to send by e-mail. We will send you "
-                             "a link to download it securely; e-mail is not a safe way to send it, and we will not "
-                             "protect it with a zip password, which is easily broken.")
+            = QStringLiteral("Your information is in a zip file of %1 MB. We will send you a link to download it "
+                             "securely; e-mail is not a safe way to send it, and we will not protect it with a zip "
+                             "password, which is easily broken.")
                   .arg(QString::number(bundle.value(QStringLiteral("size")).toString().toDouble() / (1024.0 * 1024.0), 'f', 1));
-    else if (right == QLatin1String("access") || right == QLatin1String("portability"))
-        bundleNote = QStringLiteral("The files that come with this response are sent to you separately.");
-    else
+    else if (right == QLatin1String("access") || right == QLatin1String("portability")) {
+        static const QMap<QString, QString> routes {
+            {QStringLiteral("post"), QStringLiteral("by post")},
+            {QStringLiteral("removable-media"), QStringLiteral("on a memory stick or disc, by post")},
+            {QStringLiteral("collected-in-person"), QStringLiteral("for you to collect in person")},
+            {QStringLiteral("direct-transmission"), QStringLiteral("directly to the organisation you named")},
+        };
+        const QString route = routes.value(delivery);
+        bundleNote = route.isEmpty()
+            ? QStringLiteral("The files that come with this response are sent to you separately.")
+            : QStringLiteral("The files that come with this response are sent %1, as you asked.").arg(route);
+    } else {
         bundleNote = QStringLiteral("There are no files with this response: this message is our full answer.");
+    }
     put(v, QStringLiteral("bundle_note"), bundleNote);
     // Notices to requesters are signed by the team; staff notices name who
     // has the request.
@@ -191,7 +214,8 @@ QString SmtpSender::describe() const
     return QStringLiteral("e-mail through %1%2")
         .arg(m_settings.describe(),
             m_others ? QStringLiteral("; other channels: %1").arg(m_others->describe())
-                     : QStringLiteral("; other channels wait (no --drop-dir)"));
+                     : QStringLiteral("; other channels (letters, calls, staff without e-mail) are retried and then "
+                                      "parked for an officer: give --drop-dir"));
 }
 
 DeliveryResult SmtpSender::deliver(const OutboxMessage &message)
@@ -209,7 +233,7 @@ DeliveryResult SmtpSender::deliver(const OutboxMessage &message)
     // The response bundle, when the register kept it for e-mail: exactly the
     // bytes whose SHA-256 the audit trail holds.
     const QJsonObject bundle = message.payload.value(QStringLiteral("bundle")).toObject();
-    if (bundle.value(QStringLiteral("attach")).toBool()) {
+    if (attachesBundle(message)) {
         if (!m_store)
             return DeliveryResult::permanent(
                 QStringLiteral("the response bundle cannot be attached: no register to read it from"));

@@ -270,7 +270,7 @@ ActionRegistry makeBuiltins()
             if (inputText(ctx.inputs, input) != value || !ctx.lastBundle)
                 return {};
             const QJsonObject bundle = ctx.lastBundle();
-            if (bundle.isEmpty() || bundle.value(QStringLiteral("forEmail")).toBool())
+            if (!bundle.value(QStringLiteral("built")).toBool() || bundle.value(QStringLiteral("forEmail")).toBool())
                 return {};
             auto mb = [](const QJsonValue &bytes) { return QString::number(bytes.toDouble() / (1024.0 * 1024.0), 'f', 1); };
             return makeError(ErrorCode::Refused,
@@ -287,6 +287,29 @@ ActionRegistry makeBuiltins()
             return problems;
         },
         true);
+
+    registry.registerGuard(
+        QStringLiteral("bundle-current"),
+        QStringLiteral("A request with a case file must have its response bundle built from the case file as it is now."),
+        [](const GuardContext &ctx) -> Status {
+            if (!ctx.lastBundle)
+                return {};
+            const QJsonObject bundle = ctx.lastBundle();
+            if (bundle.value(QStringLiteral("items")).toDouble() == 0)
+                return {}; // nothing was collected in Rightsflow: a response made outside it
+            if (!bundle.value(QStringLiteral("built")).toBool())
+                return makeError(ErrorCode::Refused,
+                    QStringLiteral("%1 has a case file but no response bundle; build it first ('rightsflow bundle build %1 "
+                                   "--out FILE.zip')")
+                        .arg(ctx.request.reference));
+            if (!bundle.value(QStringLiteral("current")).toBool())
+                return makeError(ErrorCode::Refused,
+                    QStringLiteral("the case file of %1 has changed since its bundle was built, so the bundle would not be what "
+                                   "the register says was sent; build it again")
+                        .arg(ctx.request.reference));
+            return {};
+        },
+        noParams);
 
     registry.registerGuard(
         QStringLiteral("input-equals"), QStringLiteral("An input must have a given value."),

@@ -286,12 +286,16 @@ Status Engine::checkAvailable(const Request &request, const WorkflowDefinition &
             continue;
         const GuardContext ctx {
             request, transition, inputs ? *inputs : noInputs, user, now, step.params, [this, &request]() -> QJsonObject {
+                Result<QList<CaseItem>> items = m_store.caseItems(request.id);
+                const double itemCount = items ? double(items->size()) : 0.0;
                 Result<QList<BundleRecord>> bundles = m_store.bundles(request.id);
                 if (!bundles || bundles->isEmpty())
-                    return {};
+                    return QJsonObject {{QStringLiteral("items"), itemCount}};
                 const BundleRecord &last = bundles->constLast();
                 Result<bool> kept = m_store.hasContent(request.id, last.sha256);
-                return QJsonObject {{QStringLiteral("size"), double(last.size)}, {QStringLiteral("forEmail"), kept && *kept},
+                return QJsonObject {{QStringLiteral("items"), itemCount}, {QStringLiteral("built"), true},
+                    {QStringLiteral("current"), items && BundleBuilder::caseFileDigest(*items) == last.caseFile},
+                    {QStringLiteral("size"), double(last.size)}, {QStringLiteral("forEmail"), kept && *kept},
                     {QStringLiteral("limit"), double(m_options.emailAttachmentLimit)}};
             }};
         if (Status s = entry->guard(ctx); !s)

@@ -454,8 +454,10 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
     // recorded, leaves a file already at that name as it was.
     const QString pending = QStringLiteral("%1.%2.part").arg(outPath, QUuid::createUuid().toString(QUuid::WithoutBraces).left(8));
     Result<BuiltBundle> built = BundleBuilder::build(m_store, input, pending, progress);
-    if (!built)
+    if (!built) {
+        QFile::remove(pending); // written but not read back, it must not stay behind
         return built.error();
+    }
     built->path = outPath;
 
     // Recorded in one transaction with the action, or the archive goes.
@@ -480,9 +482,12 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
             {QStringLiteral("file"), QFileInfo(outPath).fileName()}}}};
     qint64 auditSeq = 0;
     if (legacy) {
-        if (acting->request.closedAt.isValid())
-            return abandon(
-                makeError(ErrorCode::Conflict, QStringLiteral("%1 was closed while its bundle was being written").arg(ref)));
+        if (acting->request.version != request->version)
+            return abandon(makeError(ErrorCode::Conflict,
+                QStringLiteral("%1 changed while its bundle was being written (version %2, now %3); build it again")
+                    .arg(ref)
+                    .arg(request->version)
+                    .arg(acting->request.version)));
         AuditEvent event = eventOn(acting->request, acting->user.name, kBuildBundleAction);
         event.inputs = facts;
         Result<AuditEvent> appended = m_store.appendAudit(event);
@@ -491,8 +496,10 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
         auditSeq = appended->seq;
     } else {
         m_engineFacts = &facts;
+        // The version the bundle was built from: a change to the request
+        // meanwhile (an extension, a new address) would make its letter stale.
         Result<FireOutcome> outcome
-            = fireInTransaction(acting->user, acting->request, kBuildBundleAction, {}, QString(), acting->request.version);
+            = fireInTransaction(acting->user, acting->request, kBuildBundleAction, {}, QString(), request->version);
         m_engineFacts = nullptr;
         if (!outcome)
             return abandon(outcome.error());
