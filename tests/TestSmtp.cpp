@@ -142,13 +142,13 @@ private slots:
         using T = SmtpSettings::Tls;
         const QString pin = QStringLiteral("0d517e3c389af223c189b5146a0da8409f8e82e721a8321488c656729a3c98d4");
         QTest::addRow("defaults") << QStringLiteral("smtp://relay.example") << QStringLiteral("relay.example") << 25
-                                  << int(T::StartTlsOptional) << QString() << QString() << false << QString() << 30 << QString();
+                                  << int(T::StartTlsRequired) << QString() << QString() << false << QString() << 30 << QString();
         QTest::addRow("submission port") << QStringLiteral("smtp://relay.example:587") << QStringLiteral("relay.example") << 587
-                                         << int(T::StartTlsOptional) << QString() << QString() << false << QString() << 30
+                                         << int(T::StartTlsRequired) << QString() << QString() << false << QString() << 30
                                          << QString();
-        QTest::addRow("starttls required") << QStringLiteral("smtp://relay.example:25?starttls=required")
-                                           << QStringLiteral("relay.example") << 25 << int(T::StartTlsRequired) << QString()
-                                           << QString() << false << QString() << 30 << QString();
+        QTest::addRow("starttls optional, asked for")
+            << QStringLiteral("smtp://relay.example:25?starttls=optional") << QStringLiteral("relay.example") << 25
+            << int(T::StartTlsOptional) << QString() << QString() << false << QString() << 30 << QString();
         QTest::addRow("loopback plain") << QStringLiteral("smtp://127.0.0.1:2525?starttls=none") << QStringLiteral("127.0.0.1")
                                         << 2525 << int(T::None) << QString() << QString() << false << QString() << 30
                                         << QString();
@@ -160,7 +160,7 @@ private slots:
                                             << QString();
         QTest::addRow("percent-encoded credentials")
             << QStringLiteral("smtp://alice%40council.gov.uk:p%40ss%3Aw%2Frd%25%C3%A9@relay.example:587")
-            << QStringLiteral("relay.example") << 587 << int(T::StartTlsOptional) << QStringLiteral("alice@council.gov.uk")
+            << QStringLiteral("relay.example") << 587 << int(T::StartTlsRequired) << QStringLiteral("alice@council.gov.uk")
             << QStringLiteral("p@ss:w/rd%\u00e9") << false << QString() << 30 << QString();
         QTest::addRow("every option") << QStringLiteral(
                                              "smtp://relay.example?starttls=required&allow-self-signed=true&pin=sha256:")
@@ -170,16 +170,16 @@ private slots:
         QTest::addRow("pin as openssl prints it")
             << QStringLiteral("smtp://relay.example?pin=sha256:0D:51:7E:3C:38:9A:F2:23:C1:89:B5:14:6A:0D:A8:40:9F:8E:82:E7:21:A8:"
                               "32:14:88:C6:56:72:9A:3C:98:D4")
-            << QStringLiteral("relay.example") << 25 << int(T::StartTlsOptional) << QString() << QString() << false << pin << 30
+            << QStringLiteral("relay.example") << 25 << int(T::StartTlsRequired) << QString() << QString() << false << pin << 30
             << QString();
         QTest::addRow("upper-case scheme and host")
-            << QStringLiteral("SMTP://Relay.Example:26") << QStringLiteral("relay.example") << 26 << int(T::StartTlsOptional)
+            << QStringLiteral("SMTP://Relay.Example:26") << QStringLiteral("relay.example") << 26 << int(T::StartTlsRequired)
             << QString() << QString() << false << QString() << 30 << QString();
         QTest::addRow("IPv6 literal") << QStringLiteral("smtp://[::1]:2525?starttls=none") << QStringLiteral("::1") << 2525
                                       << int(T::None) << QString() << QString() << false << QString() << 30 << QString();
         QTest::addRow("address literal helo")
             << QStringLiteral("smtp://relay.example?helo=%5B192.0.2.7%5D") << QStringLiteral("relay.example") << 25
-            << int(T::StartTlsOptional) << QString() << QString() << false << QString() << 30 << QStringLiteral("[192.0.2.7]");
+            << int(T::StartTlsRequired) << QString() << QString() << false << QString() << 30 << QStringLiteral("[192.0.2.7]");
     }
 
     void fromUrl()
@@ -261,8 +261,7 @@ private slots:
             << QStringLiteral(
                    "smtp://alice%40council.gov.uk:Tr0ub4dor%263@relay.example:587?timeout=5&starttls=required&pin=sha256:")
                 + QString(64, QLatin1Char('A')) + QStringLiteral("&allow-self-signed=true&helo=rf.example")
-            << QStringLiteral(
-                   "smtp://alice%40council.gov.uk@relay.example:587?starttls=required&allow-self-signed=true&pin=sha256:")
+            << QStringLiteral("smtp://alice%40council.gov.uk@relay.example:587?allow-self-signed=true&pin=sha256:")
                 + QString(64, QLatin1Char('a')) + QStringLiteral("&timeout=5&helo=rf.example")
             << QStringLiteral("Tr0ub4dor&3");
         QTest::addRow("plain loopback") << QStringLiteral("smtp://127.0.0.1:2525?starttls=none")
@@ -374,7 +373,8 @@ private slots:
         QTest::addColumn<QString>("options");
 
         QTest::addRow("required, self-signed allowed") << true << QStringLiteral("starttls=required&allow-self-signed=true");
-        QTest::addRow("optional (the default) uses it when offered") << false << QStringLiteral("allow-self-signed=true");
+        QTest::addRow("the default (required) uses it") << false << QStringLiteral("allow-self-signed=true");
+        QTest::addRow("optional uses it when offered") << false << QStringLiteral("starttls=optional&allow-self-signed=true");
         QTest::addRow("pinned, as openssl prints it") << true << QStringLiteral("starttls=required&pin=sha256:{fingerprint}");
         QTest::addRow("pinned, plain hex") << false << QStringLiteral("starttls=required&pin=sha256:{hex}");
     }
@@ -438,12 +438,12 @@ private slots:
         QCOMPARE(server.received().size(), 0);
     }
 
-    // starttls=optional (the default) with a relay that has no STARTTLS: sent,
+    // starttls=optional, asked for, with a relay that has no STARTTLS: sent,
     // in the clear.
     void startTlsOptionalNotOffered()
     {
         START_SERVER(server, {});
-        SETTINGS(settings, local(server.port()));
+        SETTINGS(settings, local(server.port()) + QStringLiteral("?starttls=optional"));
         const SmtpOutcome outcome = SmtpClient(settings).send(kFrom, {kTo}, kSimpleMessage);
         QVERIFY2(outcome.kind == SmtpOutcome::Kind::Sent, qPrintable(show(outcome)));
         const QList<Received> received = server.received();
@@ -604,7 +604,7 @@ private slots:
         QTest::addColumn<QString>("mentions");
 
         QTest::addRow("plain: credentials refused")
-            << false << QString() << int(SmtpOutcome::Kind::Permanent) << QStringLiteral("unencrypted");
+            << false << QStringLiteral("starttls=optional") << int(SmtpOutcome::Kind::Permanent) << QStringLiteral("unencrypted");
         QTest::addRow("STARTTLS, self-signed but the wrong name")
             << true << QStringLiteral("allow-self-signed=true") << int(SmtpOutcome::Kind::Permanent)
             << QStringLiteral("host name");

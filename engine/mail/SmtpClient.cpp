@@ -129,7 +129,9 @@ Result<SmtpSettings> SmtpSettings::fromUrl(const QString &url)
 
     SmtpSettings settings;
     const bool implicitTls = parsed.scheme().compare(QLatin1String("smtps"), Qt::CaseInsensitive) == 0;
-    settings.tls = implicitTls ? Tls::Implicit : Tls::StartTlsOptional;
+    // Encrypted unless the administrator says otherwise: an attacker on the
+    // path can strip an optional STARTTLS, and notices carry personal data.
+    settings.tls = implicitTls ? Tls::Implicit : Tls::StartTlsRequired;
     settings.host = parsed.host(QUrl::FullyDecoded);
     if (settings.host.isEmpty())
         return urlError(QStringLiteral("names no host") + expected);
@@ -207,7 +209,7 @@ QString SmtpSettings::describe() const
     url.setPort(port);
     url.setUserName(user);
     QUrlQuery query;
-    if (tls != Tls::Implicit && tls != Tls::StartTlsOptional)
+    if (tls != Tls::Implicit && tls != Tls::StartTlsRequired)
         query.addQueryItem(QStringLiteral("starttls"), tlsName(tls));
     if (allowSelfSigned)
         query.addQueryItem(QStringLiteral("allow-self-signed"), QStringLiteral("true"));

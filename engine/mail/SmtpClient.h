@@ -11,7 +11,8 @@ namespace rf {
 
 // How to reach the council's mail relay, from a URL:
 //   smtp://relay.example:25?starttls=required     STARTTLS, refused without it
-//   smtp://relay.example:587                      STARTTLS when offered (the default: starttls=optional)
+//   smtp://relay.example:587                      STARTTLS, refused without it (the default: starttls=required)
+//   smtp://relay.example:587?starttls=optional    STARTTLS when offered (an attacker can strip it: avoid)
 //   smtp://127.0.0.1:2525?starttls=none           plain, for a loopback relay only
 //   smtps://user:secret@relay.example:465         implicit TLS, AUTH
 // Options: starttls=required|optional|none (not with smtps://);
