@@ -244,9 +244,14 @@ DeliveryResult SmtpSender::deliver(const OutboxMessage &message)
         ContentDevice content(*m_store, request->id, sha256, bundle.value(QStringLiteral("size")).toString().toLongLong());
         QBuffer bytes;
         bytes.open(QIODevice::WriteOnly);
-        if (Status s = content.copyTo(&bytes); !s)
-            return DeliveryResult::permanent(QStringLiteral("the response bundle %1 cannot be attached: %2")
-                                                 .arg(bundle.value(QStringLiteral("file")).toString(), s.error().message));
+        bool damaged = false;
+        if (Status s = content.copyTo(&bytes, &damaged); !s) {
+            const QString why = QStringLiteral("the response bundle %1 cannot be attached: %2")
+                                    .arg(bundle.value(QStringLiteral("file")).toString(), s.error().message);
+            // A register that could not be read just now may be readable at
+            // the next attempt; a damaged bundle never will be.
+            return damaged ? DeliveryResult::permanent(why) : DeliveryResult::temporary(why);
+        }
         mail->attachments.append(
             MailAttachment {bundle.value(QStringLiteral("file")).toString(), QStringLiteral("application/zip"), bytes.data()});
     }

@@ -42,8 +42,10 @@ qint64 ContentDevice::readData(char *data, qint64 maxSize)
     return n;
 }
 
-Status ContentDevice::copyTo(QIODevice *out)
+Status ContentDevice::copyTo(QIODevice *out, bool *damaged)
 {
+    if (damaged)
+        *damaged = false;
     if (!isOpen() && !open(QIODevice::ReadOnly))
         return makeError(ErrorCode::Storage, QStringLiteral("content %1 cannot be opened").arg(m_sha256));
     seek(0);
@@ -61,10 +63,13 @@ Status ContentDevice::copyTo(QIODevice *out)
             return makeError(ErrorCode::Storage, QStringLiteral("writing it failed: %1").arg(out->errorString()));
         copied += got;
     }
-    if (copied != m_size || QString::fromLatin1(sha.result().toHex()) != m_sha256)
+    if (copied != m_size || QString::fromLatin1(sha.result().toHex()) != m_sha256) {
+        if (damaged)
+            *damaged = true;
         return makeError(ErrorCode::Storage,
             QStringLiteral("its content in the register does not match the SHA-256 recorded when it was added; the register "
                            "is damaged"));
+    }
     return {};
 }
 

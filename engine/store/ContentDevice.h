@@ -26,7 +26,9 @@ public:
     // Copies the whole content to `out` (open for writing), checking it
     // against its SHA-256 on the way: a mismatch is a Storage error (the
     // register is damaged), as is a failed read or write.
-    [[nodiscard]] Status copyTo(QIODevice *out);
+    // `damaged`, when given, tells a mismatch (the register is damaged: no
+    // retry will help) from a failed read or write (perhaps brief).
+    [[nodiscard]] Status copyTo(QIODevice *out, bool *damaged = nullptr);
 
 protected:
     qint64 readData(char *data, qint64 maxSize) override;
