@@ -24,7 +24,8 @@ struct EngineOptions {
     QString regime = QStringLiteral("uk");
     // How many working days before the due date a request counts as due soon.
     int dueSoonWorkingDays = 5;
-    // A response bundle up to this size is kept in the register when it is
+    // The largest response e-mail, attachment included (base64 makes a zip a
+    // third bigger): a bundle that fits is kept in the register when it is
     // built and attached to the response e-mail; a bigger one is not sent by
     // e-mail (the notice says it follows by secure download).
     qint64 emailAttachmentLimit = 10 * 1024 * 1024;

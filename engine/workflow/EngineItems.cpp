@@ -519,7 +519,10 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
         return abandon(id.error());
     // Small enough to go with the response e-mail: kept in the register, so
     // the worker attaches exactly these bytes wherever it runs.
-    if (built->size <= m_options.emailAttachmentLimit) {
+    // The limit is on the e-mail as it travels: base64 makes the zip a third
+    // bigger, and the notice itself needs room too.
+    const qint64 onTheWire = built->size / 3 * 4 + 4 + 64 * 1024;
+    if (onTheWire <= m_options.emailAttachmentLimit) {
         QFile zip(pending);
         if (!zip.open(QIODevice::ReadOnly))
             return abandon(
