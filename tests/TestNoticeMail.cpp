@@ -371,6 +371,34 @@ private slots:
         VERIFY_OK(fx.engine->fire(ref, QStringLiteral("send-response"), QStringLiteral("alice"), byEmail, {}));
     }
 
+    void theLimitIsOnTheMessageNotTheZip()
+    {
+        // How big this case's bundle is, on a register of its own.
+        qint64 zipSize = 0;
+        {
+            test::Fixture probe;
+            QVERIFY(probe.setUp());
+            QTemporaryDir folder;
+            QString ref;
+            Result<BuiltBundle> built = readyWithBundle(probe, 10 * 1024 * 1024, folder.path(), &ref);
+            VERIFY_OK(built);
+            zipSize = built->size;
+        }
+        // The same case with a limit the zip meets but its base64 e-mail
+        // does not: it is not kept for e-mail, and e-mail is refused.
+        test::Fixture fx;
+        QVERIFY(fx.setUp());
+        QTemporaryDir folder;
+        QString ref;
+        Result<BuiltBundle> built = readyWithBundle(fx, zipSize + 1024, folder.path(), &ref);
+        VERIFY_OK(built);
+        QCOMPARE(built->size, zipSize);
+        const Result<FireOutcome> byEmail = fx.engine->fire(ref, QStringLiteral("send-response"), QStringLiteral("alice"),
+            {{QStringLiteral("delivery"), QStringLiteral("email")}}, {});
+        QVERIFY(!byEmail);
+        QVERIFY2(byEmail.error().message.contains(QStringLiteral("secure download")), qPrintable(byEmail.error().message));
+    }
+
     void aResponseByPostCarriesNoAttachment()
     {
         test::Fixture fx;
