@@ -446,25 +446,18 @@ Result<BuiltBundle> BundleBuilder::build(
     if (!zip.open(QIODevice::ReadOnly))
         return makeError(
             ErrorCode::Storage, QStringLiteral("%1: written, but cannot be read back: %2").arg(outPath, zip.errorString()));
-    QCryptographicHash sha(QCryptographicHash::Sha256);
-    QByteArray buffer(int(CaseItem::kChunkBytes), Qt::Uninitialized);
     state.bytesDone = 0;
     state.bytesTotal = zip.size();
-    for (;;) {
-        const qint64 got = zip.read(buffer.data(), buffer.size());
-        if (got < 0)
-            return makeError(
-                ErrorCode::Storage, QStringLiteral("%1: written, but cannot be read back: %2").arg(outPath, zip.errorString()));
-        if (got == 0)
-            break;
-        sha.addData(QByteArrayView(buffer.constData(), got));
-        state.bytesDone += got;
+    Result<ContentDigest> digest = streamDigest(&zip, nullptr, [&](qint64 done) {
+        state.bytesDone = done;
         report();
-    }
+    });
+    if (!digest)
+        return makeError(ErrorCode::Storage, QStringLiteral("%1: written, but %2").arg(outPath, digest.error().message));
     BuiltBundle built;
     built.path = outPath;
-    built.sha256 = hex(sha.result());
-    built.size = zip.size();
+    built.sha256 = digest->sha256;
+    built.size = digest->size;
     built.entries = int(writer.entries().size());
     built.manifest = manifest;
     built.summary = summary;

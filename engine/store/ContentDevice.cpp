@@ -42,6 +42,27 @@ qint64 ContentDevice::readData(char *data, qint64 maxSize)
     return n;
 }
 
+Result<ContentDigest> streamDigest(QIODevice *in, QIODevice *out, const std::function<void(qint64)> &progress)
+{
+    QCryptographicHash sha(QCryptographicHash::Sha256);
+    QByteArray buffer(int(CaseItem::kChunkBytes), Qt::Uninitialized);
+    qint64 done = 0;
+    for (;;) {
+        const qint64 got = in->read(buffer.data(), buffer.size());
+        if (got < 0)
+            return makeError(ErrorCode::Storage, QStringLiteral("reading it failed: %1").arg(in->errorString()));
+        if (got == 0)
+            break;
+        sha.addData(QByteArrayView(buffer.constData(), got));
+        if (out && out->write(buffer.constData(), got) != got)
+            return makeError(ErrorCode::Storage, QStringLiteral("writing it failed: %1").arg(out->errorString()));
+        done += got;
+        if (progress)
+            progress(done);
+    }
+    return ContentDigest {QString::fromLatin1(sha.result().toHex()), done};
+}
+
 Status ContentDevice::copyTo(QIODevice *out, bool *damaged)
 {
     if (damaged)
@@ -49,21 +70,10 @@ Status ContentDevice::copyTo(QIODevice *out, bool *damaged)
     if (!isOpen() && !open(QIODevice::ReadOnly))
         return makeError(ErrorCode::Storage, QStringLiteral("content %1 cannot be opened").arg(m_sha256));
     seek(0);
-    QCryptographicHash sha(QCryptographicHash::Sha256);
-    QByteArray buffer(int(CaseItem::kChunkBytes), Qt::Uninitialized);
-    qint64 copied = 0;
-    for (;;) {
-        const qint64 got = read(buffer.data(), buffer.size());
-        if (got < 0)
-            return makeError(ErrorCode::Storage, QStringLiteral("reading it from the register failed: %1").arg(errorString()));
-        if (got == 0)
-            break;
-        sha.addData(QByteArrayView(buffer.constData(), got));
-        if (out->write(buffer.constData(), got) != got)
-            return makeError(ErrorCode::Storage, QStringLiteral("writing it failed: %1").arg(out->errorString()));
-        copied += got;
-    }
-    if (copied != m_size || QString::fromLatin1(sha.result().toHex()) != m_sha256) {
+    Result<ContentDigest> copied = streamDigest(this, out);
+    if (!copied)
+        return copied.error();
+    if (copied->size != m_size || copied->sha256 != m_sha256) {
         if (damaged)
             *damaged = true;
         return makeError(ErrorCode::Storage,

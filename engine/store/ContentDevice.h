@@ -7,7 +7,22 @@
 #include <QIODevice>
 #include <QString>
 
+#include <functional>
+
 namespace rf {
+
+// What streamDigest() read: the SHA-256 (lower-case hex) and size of it.
+struct ContentDigest {
+    QString sha256;
+    qint64 size = 0;
+};
+
+// Reads `in` from where it is to its end in chunks of CaseItem::kChunkBytes,
+// hashing it with SHA-256, copying it to `out` when given, and reporting the
+// bytes done so far to `progress` after each chunk. A failed read or write is
+// an error saying which (Storage); the caller adds what was being read.
+[[nodiscard]] Result<ContentDigest> streamDigest(
+    QIODevice *in, QIODevice *out = nullptr, const std::function<void(qint64)> &progress = {});
 
 class Store;
 

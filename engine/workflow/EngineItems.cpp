@@ -23,10 +23,7 @@ namespace rf {
 
 namespace {
 
-struct Digest {
-    QString sha256;
-    qint64 size = 0;
-};
+using Digest = ContentDigest;
 
 // The SHA-256 and size of everything `device` holds from its start.
 Result<Digest> digestOf(QIODevice *device, const QString &what)
@@ -35,19 +32,10 @@ Result<Digest> digestOf(QIODevice *device, const QString &what)
         return makeError(ErrorCode::NotFound, QStringLiteral("%1: cannot open it: %2").arg(what, device->errorString()));
     if (device->isSequential() || !device->seek(0))
         return makeError(ErrorCode::Invalid, QStringLiteral("%1: it must be a file that can be read twice").arg(what));
-    QCryptographicHash sha(QCryptographicHash::Sha256);
-    QByteArray buffer(int(CaseItem::kChunkBytes), Qt::Uninitialized);
-    qint64 size = 0;
-    for (;;) {
-        const qint64 got = device->read(buffer.data(), buffer.size());
-        if (got < 0)
-            return makeError(ErrorCode::Invalid, QStringLiteral("%1: reading it failed: %2").arg(what, device->errorString()));
-        if (got == 0)
-            break;
-        sha.addData(QByteArrayView(buffer.constData(), got));
-        size += got;
-    }
-    return Digest {QString::fromLatin1(sha.result().toHex()), size};
+    Result<Digest> digest = streamDigest(device);
+    if (!digest)
+        return makeError(ErrorCode::Invalid, QStringLiteral("%1: %2").arg(what, digest.error().message));
+    return digest;
 }
 
 QString mediaTypeOf(const QString &name, QIODevice *device)
