@@ -449,10 +449,10 @@ private:
     const ProcessingRegister &processing() const { return *m_processing; }
 
     // Builds `reference` into `path` as alice, with the register's processing register.
-    Result<BuiltBundle> build(
-        test::Fixture &fx, const QString &reference, const QString &path, const BundleProgressHook &hook = {})
+    Result<BuiltBundle> build(test::Fixture &fx, const QString &reference, const QString &path,
+        const BundleProgressHook &hook = {}, Overwrite overwrite = Overwrite::Refuse)
     {
-        return fx.engine->buildBundle(reference, kAlice, path, processing(), ExemptionList::shipped(), hook);
+        return fx.engine->buildBundle(reference, kAlice, path, processing(), ExemptionList::shipped(), hook, overwrite);
     }
 
 private slots:
@@ -873,16 +873,27 @@ private slots:
         VERIFY_OK(first);
         const QString firstSha = sha256OfFile(zip);
         QCOMPARE(firstSha, first->sha256);
+        const qsizetype bundlesBefore = fx.engine->bundles(ref)->size();
+
+        // Not asked to replace it: refused before anything is built or recorded.
+        Result<BuiltBundle> unasked = build(fx, ref, zip);
+        QVERIFY(!unasked);
+        QCOMPARE(unasked.error().code, ErrorCode::Exists);
+        QCOMPARE(sha256OfFile(zip), firstSha);
+        QCOMPARE(fx.engine->bundles(ref)->size(), bundlesBefore);
 
         bool remarked = false;
-        Result<BuiltBundle> second = build(fx, ref, zip, [&](const BundleProgress &progress) {
-            if (progress.phase != u"writing"_s || remarked)
-                return;
-            remarked = other
-                           .markItem(ref, kBilal, 1, ItemMarking {CaseItem::kWithheld, u"third-party"_s, nullptr, {}},
-                               ExemptionList::shipped())
-                           .ok();
-        });
+        Result<BuiltBundle> second = build(
+            fx, ref, zip,
+            [&](const BundleProgress &progress) {
+                if (progress.phase != u"writing"_s || remarked)
+                    return;
+                remarked = other
+                               .markItem(ref, kBilal, 1, ItemMarking {CaseItem::kWithheld, u"third-party"_s, nullptr, {}},
+                                   ExemptionList::shipped())
+                               .ok();
+            },
+            Overwrite::Replace);
         QVERIFY(remarked);
         QVERIFY(!second);
         QCOMPARE(second.error().code, ErrorCode::Conflict);
@@ -890,7 +901,7 @@ private slots:
         QCOMPARE(folderContents(dir.path()), QStringList {u"bundle.zip"_s});
 
         // Built again, recorded: the new archive replaces the old one.
-        Result<BuiltBundle> third = build(fx, ref, zip);
+        Result<BuiltBundle> third = build(fx, ref, zip, {}, Overwrite::Replace);
         VERIFY_OK(third);
         QCOMPARE(sha256OfFile(zip), third->sha256);
         QVERIFY(third->sha256 != firstSha);

@@ -90,7 +90,7 @@ QStringList intakeArgs(const QList<std::pair<QString, QString>> &overrides = {},
 // init, then root (the admin) adds alice and bilal (officers) and dana (dpo).
 void setUpRegister(const QString &db)
 {
-    const CliRun init = run(QStringList {QStringLiteral("init")} + dbArgs(db));
+    const CliRun init = run(QStringList {QStringLiteral("init"), QStringLiteral("--rehearsal")} + dbArgs(db));
     VERIFY_EXIT(init, 0);
     for (const rf::test::StaffMember &member : rf::test::staff()) {
         const CliRun add
@@ -480,10 +480,11 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString db = dir.filePath(QStringLiteral("sub/dir/register.sqlite"));
-        const CliRun init = run(QStringList {QStringLiteral("init")} + dbArgs(db));
+        // The suite's clock is fixed, so its registers are rehearsal registers.
+        const CliRun init = run(QStringList {QStringLiteral("init"), QStringLiteral("--rehearsal")} + dbArgs(db));
         VERIFY_EXIT(init, 0);
         QVERIFY(QFileInfo::exists(db));
-        QVERIFY2(init.out.contains(QStringLiteral("Register ready")), qPrintable(init.describe()));
+        QVERIFY2(init.out.contains(QStringLiteral("Rehearsal register ready")), qPrintable(init.describe()));
         QJsonArray list;
         CHECKED(requestList(db, {}, &list));
         QVERIFY(list.isEmpty());
@@ -889,7 +890,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("register.sqlite"));
-        VERIFY_EXIT(run(QStringList {QStringLiteral("init")} + dbArgs(db)), 0);
+        VERIFY_EXIT(run(QStringList {QStringLiteral("init"), QStringLiteral("--rehearsal")} + dbArgs(db)), 0);
         const CliRun officer = run(QStringList {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("alice"),
                                        QStringLiteral("--role"), QStringLiteral("officer")}
             + dbArgs(db));

@@ -80,7 +80,7 @@ namespace {
 // init, then root (the admin) adds officer-1 .. officer-N.
 void setUpRegister(const QString &db, int officers)
 {
-    VERIFY_EXIT(run(QStringList {QStringLiteral("init")} + dbArgs(db)), kDone);
+    VERIFY_EXIT(run(QStringList {QStringLiteral("init"), QStringLiteral("--rehearsal")} + dbArgs(db)), kDone);
     VERIFY_EXIT(run(QStringList {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("root"), QStringLiteral("--role"),
                         QStringLiteral("admin")}
                     + dbArgs(db)),

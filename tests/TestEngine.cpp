@@ -389,6 +389,7 @@ private slots:
         fx.clock = std::make_unique<FixedClock>(QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc()));
         fx.store = std::make_unique<SqlStore>(fx.dialect(), fx.location(), SqlStore::Options {true});
         QVERIFY(fx.store->open().ok());
+        QVERIFY(fx.store->makeRehearsal().ok());
         fx.library = *WorkflowLibrary::load(m_workflows.path());
         fx.engine = std::make_unique<Engine>(*fx.store, fx.library, *fx.clock);
         QVERIFY(fx.engine->addUser(QStringLiteral("root"), QStringLiteral("admin"), {}, QStringLiteral("setup")).ok());
@@ -565,6 +566,7 @@ private slots:
         QTemporaryDir dir;
         SqlStore store(SqlDialect::Sqlite, dir.filePath(QStringLiteral("r.sqlite")), SqlStore::Options {true});
         QVERIFY(store.open().ok());
+        QVERIFY(store.makeRehearsal().ok());
         FixedClock clock(QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc()));
         Engine engine(store, *WorkflowLibrary::load(m_workflows.path()), clock);
         Result<User> officer = engine.addUser(QStringLiteral("alice"), QStringLiteral("officer"), {}, QStringLiteral("cli"));

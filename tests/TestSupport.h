@@ -58,8 +58,9 @@ struct Fixture {
         return other;
     }
 
-    // Opens a fresh register with users alice (officer), bilal (officer),
-    // dana (dpo) and root (admin), at 2026-03-02 09:00 UTC unless told otherwise.
+    // Opens a fresh rehearsal register with users alice (officer), bilal
+    // (officer), dana (dpo) and root (admin), at 2026-03-02 09:00 UTC unless
+    // told otherwise.
     bool setUp(const QString &workflowsDir = shippedWorkflowsDir(),
         const QDateTime &now = QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc()))
     {
@@ -68,6 +69,11 @@ struct Fixture {
         clock = std::make_unique<FixedClock>(now);
         store = std::make_unique<SqlStore>(dialect(), location(), SqlStore::Options {true});
         if (Status s = store->open(); !s) {
+            qWarning() << s.error().fullText();
+            return false;
+        }
+        // The fixed clock is a moved clock: only a rehearsal register takes it.
+        if (Status s = store->makeRehearsal(); !s) {
             qWarning() << s.error().fullText();
             return false;
         }

@@ -115,4 +115,16 @@ void AuditChain::seal(AuditEvent &event, qint64 seq, const QString &prevHash)
     event.hash = hashOf(event);
 }
 
+QString AuditChain::describeInterval(qint64 msecs)
+{
+    const qint64 seconds = msecs / 1000;
+    if (seconds < 120)
+        return QStringLiteral("%1 seconds").arg(seconds);
+    if (seconds < 2 * 3600)
+        return QStringLiteral("%1 minutes").arg(seconds / 60);
+    if (seconds < 2 * 86400)
+        return QStringLiteral("%1 hours").arg(seconds / 3600);
+    return QStringLiteral("%1 days").arg(seconds / 86400);
+}
+
 } // namespace rf

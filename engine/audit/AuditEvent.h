@@ -46,6 +46,15 @@ public:
     [[nodiscard]] static QString hashOf(const AuditEvent &event);
     // Fills payloadHash, prevHash and hash of an event about to be appended.
     static void seal(AuditEvent &event, qint64 seq, const QString &prevHash);
+
+    // How far an event may be dated before the one it follows and still be
+    // appended (taking that one's time): writers that read the clock before
+    // queueing on the chain's head, and machines a little apart. Beyond it the
+    // clock is wrong: the event is refused, and audit verify reports one
+    // already in the trail.
+    static constexpr qint64 kClockSkewToleranceMs = 5 * 60 * 1000;
+    // "3 minutes", "2 days": an interval for messages.
+    [[nodiscard]] static QString describeInterval(qint64 msecs);
 };
 
 } // namespace rf

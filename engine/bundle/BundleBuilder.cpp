@@ -120,8 +120,9 @@ Status BundleBuilder::checkReady(const Input &input)
 }
 
 Result<BuiltBundle> BundleBuilder::build(
-    Store &store, const Input &input, const QString &outPath, const BundleProgressHook &progress)
+    Store &store, const Input &input, const OutputTarget &target, const BundleProgressHook &progress)
 {
+    const QString &outPath = target.path;
     if (Status ready = checkReady(input); !ready)
         return ready.error();
     const Request &request = input.request;
@@ -370,7 +371,7 @@ Result<BuiltBundle> BundleBuilder::build(
     // computer shows file dates.
     const QDateTime councilTime = input.builtAt.toTimeZone(councilTimeZone());
     options.timestamp = QDateTime(councilTime.date(), councilTime.time());
-    ZipWriter writer(outPath, options);
+    ZipWriter writer(target, options);
     writer.setProgressHook([&](const ZipWriter::Progress &p) {
         state.bytesDone = p.bytesDone;
         state.entriesDone = p.entriesDone;
@@ -436,13 +437,15 @@ Result<BuiltBundle> BundleBuilder::build(
     Result<ZipWriter::Entry> written = writer.addData(Manifest::kEntryName, manifestJson);
     if (!written)
         return written.error();
-    if (Status s = writer.commit(); !s)
-        return s.error();
+    Result<std::unique_ptr<OutputFile>> finished = writer.complete();
+    if (!finished)
+        return finished.error();
+    std::shared_ptr<OutputFile> output = std::move(finished).value();
 
     // The archive's own SHA-256, for the audit trail, read back from disk.
     state.phase = QStringLiteral("checking");
     state.current.clear();
-    QFile zip(outPath);
+    QFile zip(output->temporaryPath());
     if (!zip.open(QIODevice::ReadOnly))
         return makeError(
             ErrorCode::Storage, QStringLiteral("%1: written, but cannot be read back: %2").arg(outPath, zip.errorString()));
@@ -456,6 +459,7 @@ Result<BuiltBundle> BundleBuilder::build(
         return makeError(ErrorCode::Storage, QStringLiteral("%1: written, but %2").arg(outPath, digest.error().message));
     BuiltBundle built;
     built.path = outPath;
+    built.output = std::move(output);
     built.sha256 = digest->sha256;
     built.size = digest->size;
     built.entries = int(writer.entries().size());

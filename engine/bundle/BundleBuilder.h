@@ -4,6 +4,7 @@
 #include "bundle/BundleContent.h"
 #include "bundle/Manifest.h"
 #include "core/Result.h"
+#include "core/SafeOutput.h"
 #include "request/CaseItem.h"
 #include "request/Request.h"
 
@@ -12,6 +13,7 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 
 namespace rf {
 
@@ -31,7 +33,11 @@ struct BundleProgress {
 using BundleProgressHook = std::function<void(const BundleProgress &)>;
 
 struct BuiltBundle {
-    QString path;
+    QString path; // where it is, or will be once placed
+    // The finished archive, synced but not yet at `path` when build() returns:
+    // the caller records it, then places it (OutputFile::place, finish or
+    // rollback). Empty once it is in place.
+    std::shared_ptr<OutputFile> output;
     QString sha256; // of the zip file, lower-case hex
     qint64 size = 0;
     int entries = 0; // manifest.json included
@@ -50,8 +56,9 @@ struct BuiltBundle {
 // Every item must be marked; withheld items (and, for portability, what the
 // subject did not provide) are left out, and only the redacted copy of a
 // redacted item goes in. Content streams from the register in chunks, so
-// memory does not grow with the bundle. The zip is written beside `outPath`
-// and renamed into place when complete (ZipWriter): a failure leaves nothing.
+// memory does not grow with the bundle. The zip is written beside the target
+// (checked already by SafeOutput::resolve) and handed back unplaced, for the
+// caller to put in place once it is recorded: a failure leaves nothing.
 class BundleBuilder
 {
 public:
@@ -76,7 +83,7 @@ public:
     [[nodiscard]] static Status checkReady(const Input &input);
 
     [[nodiscard]] static Result<BuiltBundle> build(
-        Store &store, const Input &input, const QString &outPath, const BundleProgressHook &progress = {});
+        Store &store, const Input &input, const OutputTarget &target, const BundleProgressHook &progress = {});
 };
 
 } // namespace rf

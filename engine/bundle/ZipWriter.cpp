@@ -8,7 +8,6 @@
 #include <QDir>
 #include <QFileDevice>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <quazip/quacrc32.h>
 #include <quazip/quazip.h>
@@ -107,6 +106,12 @@ ZipWriter::ZipWriter(QString targetPath, Options options)
         m_options.timestamp = QDateTime(QDate(1980, 1, 1), QTime(0, 0));
 }
 
+ZipWriter::ZipWriter(OutputTarget target, Options options)
+    : ZipWriter(target.path, std::move(options))
+{
+    m_checked = std::move(target);
+}
+
 ZipWriter::~ZipWriter()
 {
     discard();
@@ -143,20 +148,26 @@ Status ZipWriter::open()
             QStringLiteral("Cannot write %1: the folder %2 does not exist.")
                 .arg(QDir::toNativeSeparators(m_targetPath), QDir::toNativeSeparators(folder)));
 
-    m_file = std::make_unique<QSaveFile>(m_targetPath);
-    // Never write straight into the target, even where a temporary file cannot
-    // be created: a half-written bundle must not look like a bundle.
-    m_file->setDirectWriteFallback(false);
-    if (!m_file->open(QIODevice::WriteOnly)) {
-        const QString reason = m_file->errorString();
-        m_file.reset();
-        m_state = State::Failed;
-        return makeError(ErrorCode::Storage,
-            QStringLiteral("Cannot create a temporary file next to %1: %2").arg(QDir::toNativeSeparators(m_targetPath), reason));
+    OutputTarget target = m_checked;
+    if (target.path.isEmpty()) {
+        Result<OutputTarget> checked
+            = SafeOutput::resolve(m_targetPath, QString(), m_options.overwrite, QStringLiteral("the zip archive"));
+        if (!checked) {
+            m_state = State::Failed;
+            return checked.error();
+        }
+        target = *checked;
     }
+    // Never written straight into the target: a half-written bundle must not look like a bundle.
+    Result<std::unique_ptr<OutputFile>> file = OutputFile::create(target, QStringLiteral("the zip archive"));
+    if (!file) {
+        m_state = State::Failed;
+        return file.error();
+    }
+    m_file = std::move(file).value();
 
-    m_zip = std::make_unique<QuaZip>(m_file.get());
-    // QSaveFile must not be closed through QIODevice::close(); commit() does that.
+    m_zip = std::make_unique<QuaZip>(m_file->device());
+    // The output file is closed by putting it in place, never by QuaZip.
     m_zip->setAutoClose(false);
     m_zip->setUtf8Enabled(true);
     // The output is a seekable file, so sizes and CRCs go into the local headers
@@ -236,6 +247,15 @@ Result<ZipWriter::Entry> ZipWriter::addFile(const QString &name, QIODevice *sour
 Result<ZipWriter::Entry> ZipWriter::writeEntry(
     const QString &name, QIODevice *source, const QString &sourceLabel, Compression compression, bool zip64)
 {
+    Result<Entry> entry = copyEntry(name, source, sourceLabel, compression, zip64);
+    if (!entry)
+        return fail(entry.error());
+    return entry;
+}
+
+Result<ZipWriter::Entry> ZipWriter::copyEntry(
+    const QString &name, QIODevice *source, const QString &sourceLabel, Compression compression, bool zip64)
+{
     const bool deflate
         = compression == Compression::Deflate || (compression == Compression::Automatic && !isAlreadyCompressed(name));
     const auto where = [&] { return QStringLiteral("Cannot add %1 (from %2) to %3").arg(name, sourceLabel, m_targetPath); };
@@ -247,12 +267,12 @@ Result<ZipWriter::Entry> ZipWriter::writeEntry(
     m_zip->setZip64Enabled(zip64);
     QuaZipFile out(m_zip.get());
     if (!out.open(QIODevice::WriteOnly, info, nullptr, 0, deflate ? Z_DEFLATED : 0, deflate ? m_options.deflateLevel : 0))
-        return fail(makeError(
-            ErrorCode::Storage, where() + QStringLiteral(": cannot start the entry (zip error %1).").arg(out.getZipError())));
-    // The entry must be closed before fail() destroys the QuaZip it belongs to.
+        return makeError(
+            ErrorCode::Storage, where() + QStringLiteral(": cannot start the entry (zip error %1).").arg(out.getZipError()));
+    // The archive is discarded by writeEntry once `out` is gone.
     const auto abandon = [&](Error error) {
         out.close();
-        return fail(std::move(error));
+        return error;
     };
 
     QCryptographicHash sha256(QCryptographicHash::Sha256);
@@ -278,18 +298,18 @@ Result<ZipWriter::Entry> ZipWriter::writeEntry(
         crc.update(QByteArray::fromRawData(m_buffer.constData(), got));
         if (out.write(m_buffer.constData(), got) != got)
             return abandon(makeError(ErrorCode::Storage,
-                where() + QStringLiteral(": writing failed after %1 bytes: %2").arg(size).arg(m_file->errorString())));
+                where() + QStringLiteral(": writing failed after %1 bytes: %2").arg(size).arg(m_file->device()->errorString())));
         size += got;
         m_bytesDone += got;
         reportProgress();
     }
     out.close();
     if (out.getZipError() != ZIP_OK)
-        return fail(makeError(ErrorCode::Storage,
+        return makeError(ErrorCode::Storage,
             where()
                 + QStringLiteral(": finishing the entry failed (zip error %1): %2")
                       .arg(out.getZipError())
-                      .arg(m_file->errorString())));
+                      .arg(m_file->device()->errorString()));
 
     Entry entry;
     entry.name = name;
@@ -304,7 +324,7 @@ Result<ZipWriter::Entry> ZipWriter::writeEntry(
     return entry;
 }
 
-Status ZipWriter::commit()
+Status ZipWriter::finishArchive()
 {
     if (m_state != State::Open)
         return makeError(ErrorCode::Invalid,
@@ -319,18 +339,32 @@ Status ZipWriter::commit()
             QStringLiteral("Cannot complete %1: writing the central directory failed (zip error %2): %3")
                 .arg(m_targetPath)
                 .arg(code)
-                .arg(m_file->errorString())));
+                .arg(m_file->device()->errorString())));
     m_zip.reset();
-    if (!m_file->commit()) {
-        const QString reason = m_file->errorString();
-        m_file.reset(); // QSaveFile removes its temporary file
-        m_state = State::Failed;
-        return makeError(ErrorCode::Storage,
-            QStringLiteral("Cannot move the finished archive into place as %1: %2")
-                .arg(QDir::toNativeSeparators(m_targetPath), reason));
-    }
-    m_file.reset();
+    return {};
+}
+
+Result<std::unique_ptr<OutputFile>> ZipWriter::complete()
+{
+    if (Status s = finishArchive(); !s)
+        return s.error();
+    // Complete on disk, for the caller to read back before it is placed.
+    if (Status s = m_file->sync(); !s)
+        return fail(s.error());
     m_state = State::Committed;
+    m_buffer = QByteArray();
+    return std::move(m_file);
+}
+
+Status ZipWriter::commit()
+{
+    Result<std::unique_ptr<OutputFile>> done = complete();
+    if (!done)
+        return done.error();
+    if (Status s = (*done)->commit(); !s) {
+        m_state = State::Failed;
+        return s;
+    }
     return {};
 }
 
@@ -338,10 +372,8 @@ void ZipWriter::discard()
 {
     if (m_state == State::Committed)
         return;
-    if (m_file)
-        m_file->cancelWriting();
-    // QuaZip finishes the archive into the cancelled file when it is closed; the
-    // QSaveFile then deletes that temporary file when it is destroyed.
+    // QuaZip finishes the archive into the temporary file when it goes; the
+    // OutputFile then removes that file, never having put it in place.
     m_zip.reset();
     m_file.reset();
     m_buffer = QByteArray();

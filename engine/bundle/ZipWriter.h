@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Result.h"
+#include "core/SafeOutput.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -13,7 +14,6 @@
 #include <memory>
 
 class QIODevice;
-class QSaveFile;
 class QuaZip;
 
 namespace rf {
@@ -28,11 +28,13 @@ namespace rf {
 // computed from the same chunks, so the manifest needs no second read. Names
 // are stored in UTF-8 with the zip's UTF-8 flag (general purpose bit 11).
 //
-// The archive is written to a temporary file next to the target (QSaveFile)
-// and renamed into place by commit() only. Any failure discards the temporary
-// file at once and leaves the writer failed; destroying an uncommitted writer
-// discards it too. A failed or uncommitted build therefore never leaves a
-// partial zip, nor a temporary file, in the destination folder.
+// The archive is written to a temporary file next to the target (OutputFile,
+// after SafeOutput's checks of the target) and put in place by commit() only,
+// or handed over unplaced by complete() to a caller that must record it
+// first. Any failure discards the temporary file at once and leaves the
+// writer failed; destroying an uncommitted writer discards it too. A failed
+// or uncommitted build therefore never leaves a partial zip, nor a temporary
+// file, in the destination folder; nor does a full disk crash it.
 //
 // Reproducible: every entry gets the same timestamp (Options::timestamp), the
 // same attributes (a regular file, rw-r--r--), no extra fields and no data
@@ -66,6 +68,8 @@ public:
         // Zip64 headers for every entry, not only those that need them (tests, or
         // readers that are known to handle zip64).
         bool forceZip64 = false;
+        // Whether an existing file at the target may be replaced.
+        Overwrite overwrite = Overwrite::Refuse;
     };
 
     // What was written for one entry, as the manifest needs it.
@@ -92,6 +96,8 @@ public:
 
     explicit ZipWriter(QString targetPath);
     ZipWriter(QString targetPath, Options options);
+    // For a target the caller has checked already (SafeOutput::resolve).
+    ZipWriter(OutputTarget target, Options options);
     ~ZipWriter(); // discards the archive unless commit() succeeded
     ZipWriter(const ZipWriter &) = delete;
     ZipWriter &operator=(const ZipWriter &) = delete;
@@ -110,8 +116,12 @@ public:
     [[nodiscard]] Result<Entry> addData(
         const QString &name, const QByteArray &data, Compression compression = Compression::Automatic);
 
-    // Finishes the archive and renames it into place (replacing an older file).
+    // Finishes the archive and puts it in place (replacing an older file only
+    // with Overwrite::Replace).
     [[nodiscard]] Status commit();
+    // Finishes the archive and hands it over, synced but not yet in place:
+    // for a caller that records it (OutputFile::place, then finish or rollback).
+    [[nodiscard]] Result<std::unique_ptr<OutputFile>> complete();
     // Throws the temporary file away; the writer cannot be used afterwards.
     void discard();
 
@@ -132,13 +142,19 @@ private:
     Status checkCanAdd(const QString &name) const;
     Result<Entry> writeEntry(
         const QString &name, QIODevice *source, const QString &sourceLabel, Compression compression, bool zip64);
+    // Copies one entry; its QuaZipFile lives and dies in here, before the
+    // archive can be discarded (a QuaZipFile outliving its QuaZip crashes).
+    Result<Entry> copyEntry(
+        const QString &name, QIODevice *source, const QString &sourceLabel, Compression compression, bool zip64);
+    Status finishArchive();
     Error fail(Error error);
     void reportProgress() const;
 
     QString m_targetPath;
+    OutputTarget m_checked; // set when the caller checked the target itself
     Options m_options;
     State m_state = State::Idle;
-    std::unique_ptr<QSaveFile> m_file;
+    std::unique_ptr<OutputFile> m_file;
     std::unique_ptr<QuaZip> m_zip;
     QByteArray m_buffer;
     QList<Entry> m_entries;

@@ -12,14 +12,12 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <memory>
 
@@ -74,7 +72,7 @@ Run 'rightsflow COMMAND --help' for a command's options.
 The register is --db PATH-OR-URL, else $RIGHTSFLOW_DB, else a SQLite file under
 your data directory; a shared register is postgresql://USER@HOST:PORT/DATABASE
 (the password, if any, is never shown). $RIGHTSFLOW_NOW (ISO date-time) fixes the clock for rehearsals
-and tests. $RIGHTSFLOW_WORKFLOWS (or --workflows DIR) uses other workflow files
+and tests, on a rehearsal register only ('rightsflow init --rehearsal'). $RIGHTSFLOW_WORKFLOWS (or --workflows DIR) uses other workflow files
 than the shipped ones, for new requests. $RIGHTSFLOW_DUPLICATE_WINDOW_DAYS
 (default 30) is how far back a new request looks for a possible duplicate;
 $RIGHTSFLOW_MAIL_ATTACHMENT_MB (default 10) is the largest response bundle
@@ -88,7 +86,7 @@ Dates and times typed without an offset are UK time (Europe/London).
 
 Exit codes: 0 done; 1 failed (e.g. audit trail broken); 2 bad arguments or input;
 3 not found; 4 refused (role or rule); 5 conflict (changed by someone else);
-6 register error; 7 unsupported.
+6 register error; 7 unsupported; 8 the output file exists (--force replaces it).
 )";
 
 QCommandLineOption dbOption()
@@ -113,6 +111,17 @@ QCommandLineOption jsonOption()
     return QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print JSON instead of text."));
 }
 
+QCommandLineOption forceOption()
+{
+    return QCommandLineOption(QStringLiteral("force"),
+        QStringLiteral("Replace the file --out names if it exists (never the register or a file Rightsflow is using)."));
+}
+
+Overwrite overwriteChoice(const QCommandLineParser &parser)
+{
+    return parser.isSet(QStringLiteral("force")) ? Overwrite::Replace : Overwrite::Refuse;
+}
+
 Result<std::unique_ptr<Clock>> makeClock()
 {
     const QString fixed = qEnvironmentVariable("RIGHTSFLOW_NOW");
@@ -122,6 +131,8 @@ Result<std::unique_ptr<Clock>> makeClock()
     if (!now.isValid())
         return makeError(ErrorCode::Invalid,
             QStringLiteral("RIGHTSFLOW_NOW: '%1' is not an ISO date or date-time (e.g. 2026-03-02T09:30:00Z)").arg(fixed));
+    if (const QString problem = implausibleDateProblem(now.toTimeZone(councilTimeZone()).date()); !problem.isEmpty())
+        return makeError(ErrorCode::Invalid, QStringLiteral("RIGHTSFLOW_NOW: %1").arg(problem));
     return std::unique_ptr<Clock>(std::make_unique<FixedClock>(now));
 }
 
@@ -133,7 +144,7 @@ QString workflowsDirectory(const QCommandLineParser &parser)
     return parser.optionNames().contains(option) ? parser.value(option) : WorkflowLibrary::defaultDirectory();
 }
 
-Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, bool create)
+Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, bool create, bool rehearsal)
 {
     auto session = std::make_unique<Session>();
     Result<std::unique_ptr<Clock>> clock = makeClock();
@@ -145,7 +156,27 @@ Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, b
     if (!library)
         return library.error();
     session->library = std::move(library).value();
-    Result<std::unique_ptr<Store>> store = Register::open(Register::resolveLocation(parser.value(QStringLiteral("db"))), create);
+    // The council's configuration is never an output, whether or not this
+    // command reads it.
+    for (const char *variable : {"RIGHTSFLOW_PROCESSING_REGISTER", "RIGHTSFLOW_EXEMPTIONS"})
+        SafeOutput::protect(qEnvironmentVariable(variable));
+    for (const QString &option : {QStringLiteral("processing-register"), QStringLiteral("exemptions")}) {
+        if (parser.optionNames().contains(option))
+            SafeOutput::protect(parser.value(option));
+    }
+    const QString location = Register::resolveLocation(parser.value(QStringLiteral("db")));
+    // A moved clock never creates a live register: 'init' with a forgotten
+    // RIGHTSFLOW_NOW stops before there is anything to leave behind.
+    if (create && !rehearsal && session->clock->isMoved()) {
+        Result<std::unique_ptr<Store>> existing = Register::open(location, false);
+        if (!existing && existing.error().code == ErrorCode::NotFound)
+            return makeError(ErrorCode::Refused,
+                QStringLiteral("the clock is set to %1 rather than the real time ($RIGHTSFLOW_NOW), and only a rehearsal "
+                               "register takes a moved clock: nothing was created. Give --rehearsal to create one, or "
+                               "unset RIGHTSFLOW_NOW.")
+                    .arg(isoUtc(session->clock->now())));
+    }
+    Result<std::unique_ptr<Store>> store = Register::open(location, create);
     if (!store)
         return store.error();
     session->store = std::move(store).value();
@@ -172,8 +203,19 @@ Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, b
             return makeError(ErrorCode::Invalid,
                 QStringLiteral("RIGHTSFLOW_DUE_SOON_DAYS: '%1' is not a number of working days from 0 to 60").arg(soon));
     }
+    if (rehearsal) {
+        if (Status s = session->store->makeRehearsal(); !s)
+            return s.error();
+    }
     session->engine
         = std::make_unique<Engine>(*session->store, session->library, *session->clock, ActionRegistry::builtin(), options);
+    // RIGHTSFLOW_NOW on a live register is refused before any command runs,
+    // reading ones included: their deadlines would be stated for a false day.
+    if (Status s = session->engine->admitsClock(); !s)
+        return makeError(s.error().code,
+            s.error().message
+                + QStringLiteral(" ($RIGHTSFLOW_NOW moves the clock; a rehearsal register is made with 'rightsflow init "
+                                 "--rehearsal'.)"));
     return session;
 }
 
@@ -320,11 +362,7 @@ Result<QDate> dateOption(const QCommandLineParser &parser, const QString &name)
 {
     if (!parser.isSet(name))
         return QDate();
-    const QString text = parser.value(name).trimmed();
-    const QDate date = QDate::fromString(text, Qt::ISODate);
-    if (!date.isValid() || text.size() != 10)
-        return makeError(ErrorCode::Invalid, QStringLiteral("--%1: '%2' is not a date (YYYY-MM-DD)").arg(name, text));
-    return date;
+    return parsePersonDate(parser.value(name), QStringLiteral("--") + name);
 }
 
 QString defaultRegion()
@@ -353,6 +391,8 @@ int Cli::exitCodeFor(ErrorCode code)
         return StorageFailed;
     case ErrorCode::Unsupported:
         return Unsupported;
+    case ErrorCode::Exists:
+        return Exists;
     }
     return Failed;
 }
@@ -362,6 +402,9 @@ int Cli::fail(const Error &error)
     m_err << kProgram << ": " << error.message << Qt::endl;
     for (const QString &detail : error.details)
         m_err << "  " << detail << Qt::endl;
+    // The engine says a file is in the way; on the command line, --force is how to say "replace it".
+    if (error.code == ErrorCode::Exists)
+        m_err << "  Give --force to replace it, or choose another name." << Qt::endl;
     return exitCodeFor(error.code);
 }
 
@@ -484,17 +527,25 @@ int Cli::cmdInit(const QStringList &args)
     QCommandLineParser parser;
     parser.addOption(dbOption());
     parser.addOption(workflowsOption());
+    const QCommandLineOption rehearsal(QStringLiteral("rehearsal"),
+        QStringLiteral("Make the new register a rehearsal register, for training, demonstrations and tests: only such a "
+                       "register accepts a moved clock ($RIGHTSFLOW_NOW), and request show and audit verify say what it "
+                       "is. Chosen once, when the register is new; a live register never becomes one."));
+    parser.addOption(rehearsal);
     const Parsed parsed = parseArgs(parser, QStringLiteral("init"),
         QStringLiteral("Create a register, or upgrade an older one to this version."), args, m_out, m_err);
     if (!parsed.proceed)
         return parsed.exitCode;
     if (!parser.positionalArguments().isEmpty())
         return usageError(QStringLiteral("init takes no arguments"), QStringLiteral("init"));
-    Result<std::unique_ptr<Session>> session = openSession(parser, true);
+    Result<std::unique_ptr<Session>> session = openSession(parser, true, parser.isSet(rehearsal));
     if (!session)
         return fail(session.error());
-    m_out << "Register ready: " << (*session)->store->describe() << " (schema version " << (*session)->store->schemaVersion()
-          << ")" << Qt::endl;
+    Result<bool> isRehearsal = (*session)->store->isRehearsal();
+    if (!isRehearsal)
+        return fail(isRehearsal.error());
+    m_out << (*isRehearsal ? "Rehearsal register ready: " : "Register ready: ") << (*session)->store->describe()
+          << " (schema version " << (*session)->store->schemaVersion() << ")" << Qt::endl;
     return Ok;
 }
 
@@ -922,8 +973,12 @@ int Cli::cmdRequest(const QStringList &args)
         Result<QList<ScheduledTimer>> timers = (*session)->store->timers(r->reference);
         if (!timers)
             return fail(timers.error());
+        Result<bool> rehearsal = (*session)->store->isRehearsal();
+        if (!rehearsal)
+            return fail(rehearsal.error());
         if (parser.isSet(json)) {
             QJsonObject o = requestJson(*r);
+            o.insert(QStringLiteral("rehearsal"), *rehearsal);
             QJsonArray events;
             for (const AuditEvent &e : *history)
                 events.append(eventJson(e));
@@ -971,7 +1026,7 @@ int Cli::cmdRequest(const QStringList &args)
             return Ok;
         }
         const StateDef *state = (*def)->state(r->state);
-        m_out << r->reference << "  " << (*def)->title << Qt::endl;
+        m_out << r->reference << "  " << (*def)->title << (*rehearsal ? "  [REHEARSAL REGISTER]" : "") << Qt::endl;
         m_out << "  State:       " << (state ? state->label : r->state) << " (" << r->state;
         if (state)
             m_out << ", clock " << toString(state->clock);
@@ -1232,13 +1287,16 @@ int Cli::cmdRequest(const QStringList &args)
     }
 
     if (sub == QLatin1String("attachment")) {
-        const QCommandLineOption out(
-            QStringLiteral("out"), QStringLiteral("Where to write it (required)."), QStringLiteral("FILE"));
-        parser.addOption(out);
+        const QCommandLineOption out(QStringLiteral("out"),
+            QStringLiteral("Where to write it (required): a new file, or a folder to write REF-attachment-ID.EXT into."),
+            QStringLiteral("FILE"));
+        parser.addOptions({out, forceOption()});
         parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The request reference."));
         parser.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("The attachment number, as 'request show' lists it."));
         const Parsed parsed = parseArgs(parser, QStringLiteral("request attachment"),
-            QStringLiteral("Write an attachment of a request to a file, checking its SHA-256 first."), rest, m_out, m_err);
+            QStringLiteral("Write an attachment of a request to a file, checking its SHA-256 first. An existing file is "
+                           "replaced only with --force."),
+            rest, m_out, m_err);
         if (!parsed.proceed)
             return parsed.exitCode;
         bool okId = false;
@@ -1251,28 +1309,12 @@ int Cli::cmdRequest(const QStringList &args)
         Result<std::unique_ptr<Session>> session = openSession(parser);
         if (!session)
             return fail(session.error());
-        Result<Request> r = (*session)->engine->request(parser.positionalArguments().at(0));
-        if (!r)
-            return fail(r.error());
-        auto meta
-            = std::find_if(r->attachments.cbegin(), r->attachments.cend(), [id](const Attachment &a) { return a.id == id; });
-        if (meta == r->attachments.cend())
-            return fail(makeError(ErrorCode::NotFound, QStringLiteral("%1 has no attachment %2").arg(r->reference).arg(id)));
-        Result<QByteArray> content = (*session)->store->attachmentContent(r->id, id);
-        if (!content)
-            return fail(content.error());
-        const QString sha = QString::fromLatin1(QCryptographicHash::hash(*content, QCryptographicHash::Sha256).toHex());
-        if (sha != meta->sha256)
-            return fail(makeError(ErrorCode::Storage,
-                QStringLiteral("attachment %1 of %2 does not match the SHA-256 recorded when it was attached")
-                    .arg(id)
-                    .arg(r->reference)));
-        QSaveFile file(parser.value(out));
-        if (!file.open(QIODevice::WriteOnly) || file.write(*content) != content->size() || !file.commit())
-            return fail(
-                makeError(ErrorCode::Storage, QStringLiteral("%1: cannot write: %2").arg(parser.value(out), file.errorString())));
-        m_out << "Wrote " << meta->name << " to " << parser.value(out) << " (" << content->size() << " bytes, SHA-256 verified)"
-              << Qt::endl;
+        Result<ExportedFile> written = (*session)->engine->exportAttachment(
+            parser.positionalArguments().at(0), id, parser.value(out), overwriteChoice(parser));
+        if (!written)
+            return fail(written.error());
+        m_out << "Wrote " << written->name << " to " << QDir::toNativeSeparators(written->path) << " (" << written->size
+              << " bytes, SHA-256 verified)" << Qt::endl;
         return Ok;
     }
 
@@ -1303,11 +1345,12 @@ int Cli::cmdAudit(const QStringList &args)
     if (!result)
         return fail(result.error());
     if (parser.isSet(json)) {
-        m_out << jsonText(
-            QJsonObject {{QStringLiteral("intact"), result->intact}, {QStringLiteral("eventsChecked"), result->eventsChecked},
-                {QStringLiteral("firstBadEvent"), result->firstBadSeq}, {QStringLiteral("problem"), result->problem}});
+        m_out << jsonText(QJsonObject {{QStringLiteral("intact"), result->intact},
+            {QStringLiteral("eventsChecked"), result->eventsChecked}, {QStringLiteral("firstBadEvent"), result->firstBadSeq},
+            {QStringLiteral("problem"), result->problem}, {QStringLiteral("rehearsal"), result->rehearsal}});
     } else if (result->intact) {
-        m_out << "Audit trail intact: " << result->eventsChecked << " events verified." << Qt::endl;
+        m_out << "Audit trail intact: " << result->eventsChecked << " events verified."
+              << (result->rehearsal ? " This is a REHEARSAL register: its clock may have been moved." : "") << Qt::endl;
     }
     if (!result->intact) {
         m_err << "rightsflow: audit trail broken: " << result->problem << Qt::endl;
@@ -1333,7 +1376,8 @@ int Cli::cmdDemo(const QStringList &args)
         args, m_out, m_err);
     if (!parsed.proceed)
         return parsed.exitCode;
-    Result<std::unique_ptr<Session>> session = openSession(parser, true);
+    // The demo's register is a rehearsal: its clock may be moved to show the timers.
+    Result<std::unique_ptr<Session>> session = openSession(parser, true, true);
     if (!session)
         return fail(session.error());
     QString bundleDir = parser.value(bundles);
@@ -1400,11 +1444,6 @@ int Cli::cmdDeadline(const QStringList &args)
             return fail(date.error());
         *target = *date;
     }
-    for (const QDate &date : {input.received, input.identityReceived, input.feePaid}) {
-        if (date.isValid() && (date.year() < 2000 || date.year() > 2100))
-            return fail(makeError(ErrorCode::Invalid,
-                QStringLiteral("%1 is outside the years Rightsflow counts deadlines in (2000 to 2100)").arg(isoDate(date))));
-    }
     if (!input.asOf.isValid()) {
         Result<std::unique_ptr<Clock>> clock = makeClock();
         if (!clock)
@@ -1415,14 +1454,20 @@ int Cli::cmdDeadline(const QStringList &args)
         const qsizetype dots = text.indexOf(QStringLiteral(".."));
         const QString fromText = dots < 0 ? QString() : text.left(dots).trimmed();
         const QString toText = dots < 0 ? QString() : text.mid(dots + 2).trimmed();
-        const QDate from = QDate::fromString(fromText, Qt::ISODate);
-        const QDate to = toText.isEmpty() ? QDate() : QDate::fromString(toText, Qt::ISODate);
-        if (!from.isValid() || (!toText.isEmpty() && !to.isValid()))
+        if (dots < 0)
             return fail(makeError(
                 ErrorCode::Invalid, QStringLiteral("--pause '%1': expected FROM..TO or FROM.. (dates YYYY-MM-DD)").arg(text)));
-        if (to.isValid() && to < from)
+        const QString field = QStringLiteral("--pause '%1'").arg(text);
+        Result<QDate> from = parsePersonDate(fromText, field);
+        if (!from)
+            return fail(from.error());
+        Result<QDate> until = toText.isEmpty() ? Result<QDate>(QDate()) : parsePersonDate(toText, field);
+        if (!until)
+            return fail(until.error());
+        const QDate to = *until;
+        if (to.isValid() && to < *from)
             return fail(makeError(ErrorCode::Invalid, QStringLiteral("--pause '%1': ends before it starts").arg(text)));
-        input.pauses.append(ClockPause {from, to});
+        input.pauses.append(ClockPause {*from, to});
     }
     input.extended = parser.isSet(extend);
 
@@ -1556,6 +1601,7 @@ int Cli::cmdCalendar(const QStringList &args)
         const QString argument = parser.positionalArguments().constFirst();
         QByteArray content;
         if (import) {
+            SafeOutput::protect(argument);
             QFile file(argument);
             if (!file.open(QIODevice::ReadOnly))
                 return fail(

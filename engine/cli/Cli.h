@@ -24,6 +24,7 @@ public:
         Conflict = 5, // stale version: someone else changed the request
         StorageFailed = 6,
         Unsupported = 7,
+        Exists = 8, // the output file exists and --force was not given
     };
 
     Cli(QTextStream &out, QTextStream &err)

@@ -13,7 +13,6 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <optional>
 
@@ -178,10 +177,10 @@ int Cli::cmdItem(const QStringList &args)
         item.source = parser.value(source);
         item.category = parser.value(category);
         if (parser.isSet(date)) {
-            item.date = QDate::fromString(parser.value(date), Qt::ISODate);
-            if (!item.date.isValid())
-                return usageError(QStringLiteral("item add: --date '%1' is not a date (YYYY-MM-DD)").arg(parser.value(date)),
-                    QStringLiteral("item add"));
+            Result<QDate> given = parsePersonDate(parser.value(date), QStringLiteral("item add: --date"));
+            if (!given)
+                return usageError(given.error().message, QStringLiteral("item add"));
+            item.date = *given;
         }
         const QString path = records ? parser.value(recordJson) : positional.at(1);
         QFile file(path);
@@ -329,15 +328,17 @@ int Cli::cmdItem(const QStringList &args)
         return Ok;
     }
     if (sub == QLatin1String("export")) {
-        const QCommandLineOption out(
-            QStringLiteral("out"), QStringLiteral("Where to write it (required)."), QStringLiteral("FILE"));
+        const QCommandLineOption out(QStringLiteral("out"),
+            QStringLiteral("Where to write it (required): a new file, or a folder to write REF-item-N.EXT into."),
+            QStringLiteral("FILE"));
         const QCommandLineOption redactedCopy(QStringLiteral("redacted"), QStringLiteral("Write the redacted copy instead."));
-        parser.addOptions({out, redactedCopy});
+        parser.addOptions({out, redactedCopy, forceOption()});
         parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The request."));
         parser.addPositionalArgument(QStringLiteral("ITEM"), QStringLiteral("The item number."));
         const Parsed parsed = parseArgs(parser, QStringLiteral("item export"),
-            QStringLiteral("Write an item's content (or its redacted copy) to a file, checking its SHA-256."), rest, m_out,
-            m_err);
+            QStringLiteral("Write an item's content (or its redacted copy) to a file, checking its SHA-256. An existing "
+                           "file is replaced only with --force."),
+            rest, m_out, m_err);
         if (!parsed.proceed)
             return parsed.exitCode;
         bool ok = false;
@@ -349,18 +350,11 @@ int Cli::cmdItem(const QStringList &args)
         Result<std::unique_ptr<Session>> session = openSession(parser);
         if (!session)
             return fail(session.error());
-        QSaveFile file(parser.value(out));
-        if (!file.open(QIODevice::WriteOnly))
-            return fail(
-                makeError(ErrorCode::Invalid, QStringLiteral("%1: cannot write: %2").arg(file.fileName(), file.errorString())));
-        if (Status s
-            = (*session)->engine->exportItem(parser.positionalArguments().at(0), number, parser.isSet(redactedCopy), &file);
-            !s)
-            return fail(s.error());
-        if (!file.commit())
-            return fail(
-                makeError(ErrorCode::Storage, QStringLiteral("%1: cannot write: %2").arg(file.fileName(), file.errorString())));
-        m_out << "Wrote " << QDir::toNativeSeparators(file.fileName()) << Qt::endl;
+        Result<ExportedFile> written = (*session)->engine->exportItem(
+            parser.positionalArguments().at(0), number, parser.isSet(redactedCopy), parser.value(out), overwriteChoice(parser));
+        if (!written)
+            return fail(written.error());
+        m_out << "Wrote " << QDir::toNativeSeparators(written->path) << Qt::endl;
         return Ok;
     }
     return groupHelpOrUsage(QStringLiteral("item"), sub,
@@ -375,14 +369,16 @@ int Cli::cmdBundle(const QStringList &args)
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("Print no progress."));
     if (sub == QLatin1String("build")) {
         const QCommandLineOption as = asOption(QStringLiteral("The officer building it (required)."));
-        const QCommandLineOption out(
-            QStringLiteral("out"), QStringLiteral("The zip file to write (required)."), QStringLiteral("FILE.zip"));
-        parser.addOptions({dbOption(), as, out, quiet, processingRegisterOption(), exemptionsOption()});
+        const QCommandLineOption out(QStringLiteral("out"),
+            QStringLiteral("The zip file to write (required): a new file, or a folder to write REF.zip into."),
+            QStringLiteral("FILE.zip"));
+        parser.addOptions({dbOption(), as, out, quiet, processingRegisterOption(), exemptionsOption(), forceOption()});
         parser.addPositionalArgument(QStringLiteral("REF"), QStringLiteral("The access or portability request."));
         const Parsed parsed = parseArgs(parser, QStringLiteral("bundle build"),
             QStringLiteral("Build the zip the requester receives: README.html, letter.pdf, data/ (JSON and CSV per source "
                            "system), documents/ and manifest.json. Every item must be marked first. The zip appears only "
-                           "when complete, and its SHA-256 is recorded in the audit trail."),
+                           "when complete, and its SHA-256 is recorded in the audit trail. An existing file is replaced "
+                           "only with --force; the register and the files Rightsflow reads never are."),
             rest, m_out, m_err);
         if (!parsed.proceed)
             return parsed.exitCode;
@@ -392,9 +388,6 @@ int Cli::cmdBundle(const QStringList &args)
             return usageError(
                 QStringLiteral("bundle build: --out FILE.zip and --as USER are required"), QStringLiteral("bundle build"));
         const QString target = parser.value(out);
-        if (!QFileInfo(QFileInfo(target).absolutePath()).isDir())
-            return fail(makeError(ErrorCode::NotFound,
-                QStringLiteral("%1: the folder %2 does not exist").arg(target, QFileInfo(target).absolutePath())));
         Result<ProcessingRegister> processing = loadProcessingRegister(parser);
         if (!processing)
             return fail(processing.error());
@@ -405,9 +398,10 @@ int Cli::cmdBundle(const QStringList &args)
         if (!session)
             return fail(session.error());
         ProgressLines lines(m_err, parser.isSet(quiet));
-        Result<BuiltBundle> built = (*session)->engine->buildBundle(parser.positionalArguments().at(0), parser.value(as), target,
-            *processing, *exemptions,
-            [&](const BundleProgress &p) { lines(p.phase, p.entriesDone, p.entriesTotal, p.bytesDone, p.bytesTotal); });
+        Result<BuiltBundle> built = (*session)->engine->buildBundle(
+            parser.positionalArguments().at(0), parser.value(as), target, *processing, *exemptions,
+            [&](const BundleProgress &p) { lines(p.phase, p.entriesDone, p.entriesTotal, p.bytesDone, p.bytesTotal); },
+            overwriteChoice(parser));
         if (!built)
             return fail(built.error());
         int documents = 0;

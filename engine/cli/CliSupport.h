@@ -6,6 +6,7 @@
 
 #include "bundle/ProcessingRegister.h"
 #include "core/Clock.h"
+#include "core/SafeOutput.h"
 #include "store/Store.h"
 #include "workflow/Engine.h"
 
@@ -22,6 +23,10 @@ extern const QString kProgram;
 
 QCommandLineOption dbOption();
 QCommandLineOption jsonOption();
+// --force: replace a file that is already where --out points (never the
+// register or a configuration file; see SafeOutput).
+QCommandLineOption forceOption();
+Overwrite overwriteChoice(const QCommandLineParser &parser);
 // --processing-register FILE, and the register it names (else
 // $RIGHTSFLOW_PROCESSING_REGISTER; an error naming both when neither is given).
 QCommandLineOption processingRegisterOption();
@@ -36,7 +41,9 @@ struct Session {
 };
 
 // The clock ($RIGHTSFLOW_NOW fixes it), the workflows, the register and an engine.
-Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, bool create = false);
+// With `create`, a new register is made; with `rehearsal` too, it becomes a
+// rehearsal register. A moved clock on a live register is refused here.
+Result<std::unique_ptr<Session>> openSession(const QCommandLineParser &parser, bool create = false, bool rehearsal = false);
 
 QString jsonText(const QJsonValue &value);
 // A moment in council time, as officers and letters give it.

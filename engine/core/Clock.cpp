@@ -12,6 +12,32 @@ QDateTime SystemClock::now() const
     return QDateTime::currentDateTimeUtc();
 }
 
+bool isPlausibleDate(const QDate &date)
+{
+    return date.isValid() && date.year() >= kFirstPlausibleYear && date.year() <= kLastPlausibleYear;
+}
+
+QString implausibleDateProblem(const QDate &date)
+{
+    if (isPlausibleDate(date))
+        return {};
+    return QStringLiteral("'%1' is outside the dates Rightsflow accepts (%2-01-01 to %3-12-31)")
+        .arg(date.toString(Qt::ISODate))
+        .arg(kFirstPlausibleYear)
+        .arg(kLastPlausibleYear);
+}
+
+Result<QDate> parsePersonDate(const QString &text, const QString &field)
+{
+    const QString trimmed = text.trimmed();
+    const QDate date = trimmed.size() == 10 ? QDate::fromString(trimmed, Qt::ISODate) : QDate();
+    if (!date.isValid())
+        return makeError(ErrorCode::Invalid, QStringLiteral("%1: '%2' is not a date (use YYYY-MM-DD)").arg(field, trimmed));
+    if (const QString problem = implausibleDateProblem(date); !problem.isEmpty())
+        return makeError(ErrorCode::Invalid, QStringLiteral("%1: %2").arg(field, problem));
+    return date;
+}
+
 QTimeZone councilTimeZone()
 {
     static const QTimeZone london(QByteArrayLiteral("Europe/London"));

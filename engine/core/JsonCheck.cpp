@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "JsonCheck.h"
 
+#include "core/SafeOutput.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -41,6 +43,8 @@ QString jsonSyntaxProblem(const QByteArray &json, const QJsonParseError &error, 
 
 Result<QByteArray> readConfigFile(const QString &path, const QString &what)
 {
+    // A file the program configures itself from is never a place to write to.
+    SafeOutput::protect(path);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::NotFound, QStringLiteral("%1: cannot read %2: %3").arg(path, what, file.errorString()));

@@ -19,6 +19,7 @@ enum class ErrorCode {
     Conflict, // someone else changed the record first (stale version)
     Storage, // the register could not be read or written
     Unsupported, // e.g. a register from a newer Rightsflow
+    Exists, // a file is already there, and replacing it was not asked for
 };
 
 // A failure as a value: a code and a message that says what was wrong, where,

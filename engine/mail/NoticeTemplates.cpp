@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mail/NoticeTemplates.h"
 
+#include "core/SafeOutput.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -105,6 +107,7 @@ QList<Segment> scan(const QString &text, const QString &file, int firstLine, Pro
 // cannot be read or is not UTF-8.
 std::optional<QString> readTemplateFile(const QString &path, Problems &problems)
 {
+    SafeOutput::protect(path);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         problems.add(path, 1, QStringLiteral("cannot read the notice template: %1").arg(file.errorString()));

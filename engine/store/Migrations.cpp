@@ -274,6 +274,21 @@ QList<Migration> Migrator::schemaHistory()
                 QStringLiteral("CREATE INDEX bundles_by_request ON bundles (request_id, id)"),
             },
         },
+        Migration {
+            5,
+            QStringLiteral("the audit trail in time order, and user names unique ignoring case"),
+            {
+                // The time of the last event, read with the head it is
+                // appended after: a new event is never dated before it.
+                QStringLiteral("ALTER TABLE audit_head ADD COLUMN at TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral(
+                    "UPDATE audit_head SET at = COALESCE((SELECT e.at FROM audit_events e WHERE e.seq = audit_head.seq), '')"),
+                // 'Dana' and 'dana' would be two people who look like one in a
+                // request's history. User names are ASCII, so lower() folds
+                // them alike on SQLite and PostgreSQL.
+                QStringLiteral("CREATE UNIQUE INDEX users_name_folded ON users (lower(name))"),
+            },
+        },
     };
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/Clock.h"
 #include "core/Logging.h"
+#include "core/SafeOutput.h"
 #include "request/IntakeValidator.h"
 #include "store/ConnectionUrl.h"
 
@@ -12,7 +13,10 @@
 #include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlError>
+#include <QUrl>
 #include <QUuid>
+
+#include <unistd.h>
 
 namespace rf {
 
@@ -288,7 +292,39 @@ Status SqlStore::open()
     Status connected = m_dialect == SqlDialect::Sqlite ? openSqlite() : openPostgres();
     if (!connected)
         return connected;
+    if (Status s = migrateOrCheck(); !s)
+        return s;
+    const StatementsDone done(*this);
+    Result<Rows> rehearsal = exec(QStringLiteral("SELECT value FROM meta WHERE key = 'rehearsal'"));
+    if (!rehearsal)
+        return rehearsal.error();
+    m_rehearsal = rehearsal->next() && rehearsal->value(0).toString() == QLatin1String("true");
+    return {};
+}
+
+Status SqlStore::migrateOrCheck()
+{
     Migrator migrator(m_connection, m_dialect);
+    if (m_readOnly) {
+        const Result<int> version = migrator.currentVersion();
+        if (!version)
+            return makeError(version.error().code, QStringLiteral("%1: %2").arg(describe(), version.error().message));
+        if (*version < migrator.latestVersion())
+            return makeError(ErrorCode::Unsupported,
+                QStringLiteral("%1 can only be read, and it was written by an older Rightsflow (schema version %2, this one "
+                               "reads %3): upgrade a writable copy of it first")
+                    .arg(describe())
+                    .arg(*version)
+                    .arg(migrator.latestVersion()));
+        if (*version > migrator.latestVersion())
+            return makeError(ErrorCode::Unsupported,
+                QStringLiteral("%1 was written by a newer Rightsflow (schema version %2; this one knows up to %3): "
+                               "upgrade Rightsflow rather than opening it with this one")
+                    .arg(describe())
+                    .arg(*version)
+                    .arg(migrator.latestVersion()));
+        return {};
+    }
     const Result<int> migrated = migrator.migrate();
     if (!migrated)
         return makeError(migrated.error().code, QStringLiteral("%1: %2").arg(describe(), migrated.error().message));
@@ -355,10 +391,29 @@ Status SqlStore::openSqlite()
                 ErrorCode::Storage, QStringLiteral("cannot create the folder %1 for the register").arg(file.absolutePath()));
     }
 
+    // Whatever a person types as an output file, it is never the register.
+    SafeOutput::protectDatabase(m_location);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-    db.setDatabaseName(m_location);
-    // Wait for another writer (a second desktop, the worker) rather than fail at once.
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    // A register on a read-only disk (a DVD of an archived register, a
+    // read-only mount for an auditor) or without write permission is opened
+    // for reading: SQLite cannot make the -shm file WAL needs there, so a
+    // cleanly closed register (no -wal left) is opened as immutable.
+    const QString folder = file.absolutePath();
+    m_readOnly = file.exists()
+        && (::access(QFile::encodeName(m_location).constData(), W_OK) != 0
+            || ::access(QFile::encodeName(folder).constData(), W_OK) != 0);
+    if (m_readOnly) {
+        const QFileInfo wal(m_location + QStringLiteral("-wal"));
+        const bool pendingWal = wal.exists() && wal.size() > 0;
+        db.setDatabaseName(QStringLiteral("file:%1%2")
+                               .arg(QString::fromLatin1(QUrl::toPercentEncoding(file.absoluteFilePath(), "/")),
+                                   pendingWal ? QStringLiteral("?mode=ro") : QStringLiteral("?mode=ro&immutable=1")));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=15000"));
+    } else {
+        db.setDatabaseName(m_location);
+        // Wait for another writer (a second desktop, the worker) rather than fail at once.
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    }
     if (!db.open())
         return makeError(ErrorCode::Storage, QStringLiteral("%1: cannot open: %2").arg(describe(), db.lastError().text()));
 
@@ -385,6 +440,8 @@ Status SqlStore::openSqlite()
                     .arg(QDir::toNativeSeparators(m_location)));
     }
 
+    if (m_readOnly)
+        return {};
     QSqlQuery pragma(db);
     // WAL lets readers run beside the writer; synchronous=FULL makes every
     // commit durable before it is acknowledged.
@@ -406,6 +463,11 @@ int SqlStore::schemaVersion()
 Status SqlStore::begin()
 {
     finishStatements();
+    if (m_readOnly)
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("%1 can only be read (it is on a read-only disk, or this account may not write to it or to its "
+                           "folder): nothing was changed")
+                .arg(describe()));
     // IMMEDIATE takes the write lock at once, so two writers queue on the busy
     // timeout instead of deadlocking when a reader upgrades to a writer.
     const QString statement = m_dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN");
@@ -442,12 +504,20 @@ void SqlStore::rollback()
 Result<User> SqlStore::addUser(const User &user)
 {
     const StatementsDone done(*this);
-    const Result<std::optional<User>> existing = findUser(user.name);
-    if (!existing)
-        return existing.error();
-    if (existing->has_value())
-        return makeError(
-            ErrorCode::Conflict, QStringLiteral("a user named '%1' already exists (role %2)").arg(user.name, (*existing)->role));
+    // Names are unique ignoring case (the users_name_folded index holds it
+    // against a concurrent add); the message names the one already there.
+    Result<Rows> same = exec(QStringLiteral("SELECT name, role FROM users WHERE lower(name) = lower(?)"), {user.name});
+    if (!same)
+        return same.error();
+    if (same->next()) {
+        const QString taken = same->value(0).toString();
+        return makeError(ErrorCode::Conflict,
+            taken == user.name
+                ? QStringLiteral("a user named '%1' already exists (role %2)").arg(taken, same->value(1).toString())
+                : QStringLiteral("a user named '%1' already exists (role %2), and user names are compared "
+                                 "ignoring case, so '%3' would look like the same person")
+                      .arg(taken, same->value(1).toString(), user.name));
+    }
     Result<Rows> q
         = exec(QStringLiteral("INSERT INTO users (name, role, email, active, created_at) VALUES (?, ?, ?, 1, ?) RETURNING id"),
             {user.name, user.role, user.email, isoUtc(QDateTime::currentDateTimeUtc())});
@@ -1003,6 +1073,34 @@ Result<QList<BundleRecord>> SqlStore::bundles(qint64 requestId)
 
 // --- settings and calendars ---------------------------------------------------
 
+Result<bool> SqlStore::isRehearsal()
+{
+    return m_rehearsal;
+}
+
+Status SqlStore::makeRehearsal()
+{
+    const StatementsDone done(*this);
+    Result<AuditHead> head = readAuditHead(true);
+    if (!head)
+        return head.error();
+    if (head->seq > 0) {
+        if (m_rehearsal)
+            return {};
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("%1 already holds %2 audit events: only a new register can be made a rehearsal register, "
+                           "and a live one never becomes one")
+                .arg(describe())
+                .arg(head->seq));
+    }
+    Result<Rows> q = exec(QStringLiteral("INSERT INTO meta (key, value) VALUES ('rehearsal', 'true') "
+                                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    if (!q)
+        return q.error();
+    m_rehearsal = true;
+    return {};
+}
+
 Result<QString> SqlStore::setting(const QString &key)
 {
     const StatementsDone done(*this);
@@ -1096,13 +1194,13 @@ Result<SqlStore::AuditHead> SqlStore::readAuditHead(bool forUpdate)
     // FOR UPDATE makes concurrent appenders queue on it. It also lets
     // verification notice events cut off the end of the chain.
     const QString lock = forUpdate && m_dialect == SqlDialect::Postgres ? QStringLiteral(" FOR UPDATE") : QString();
-    Result<Rows> head = exec(QStringLiteral("SELECT seq, hash FROM audit_head WHERE singleton = 1") + lock);
+    Result<Rows> head = exec(QStringLiteral("SELECT seq, hash, at FROM audit_head WHERE singleton = 1") + lock);
     if (!head)
         return head.error();
     if (!head->next())
         return makeError(
             ErrorCode::Storage, QStringLiteral("%1: the audit head is missing; the register is damaged").arg(describe()));
-    return AuditHead {head->value(0).toLongLong(), head->value(1).toString()};
+    return AuditHead {head->value(0).toLongLong(), head->value(1).toString(), fromSqlTime(head->value(2))};
 }
 
 Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
@@ -1114,6 +1212,23 @@ Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
     const qint64 headSeq = head->seq;
     const QString headHash = head->hash;
 
+    // Events are appended in time order. Writers that computed their time
+    // before queueing on the head (or machines whose clocks differ by a
+    // little) take the last event's time; a clock further behind than that
+    // is wrong, and nothing it says is recorded. A rehearsal register's
+    // clock is moved at will, back as well as forward: its dates are fiction.
+    if (!m_rehearsal && head->at.isValid() && event.at < head->at) {
+        const qint64 behind = event.at.msecsTo(head->at);
+        if (behind > AuditChain::kClockSkewToleranceMs)
+            return makeError(ErrorCode::Refused,
+                QStringLiteral("this action would be dated %1, %2 before the register's last event (%3 at %4): events are "
+                               "never dated before the events they follow. The clock of this computer is behind; correct "
+                               "it and try again. Nothing was recorded.")
+                    .arg(isoUtc(event.at), AuditChain::describeInterval(behind))
+                    .arg(headSeq)
+                    .arg(isoUtc(head->at)));
+        event.at = head->at;
+    }
     AuditChain::seal(event, headSeq + 1, headHash);
     Result<Rows> insert = exec(
         QStringLiteral("INSERT INTO audit_events (seq, reference, at, actor, action, from_state, to_state, "
@@ -1123,8 +1238,8 @@ Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
             event.hash, event.requestVersion});
     if (!insert)
         return insert.error();
-    Result<Rows> moved
-        = exec(QStringLiteral("UPDATE audit_head SET seq = ?, hash = ? WHERE singleton = 1"), {event.seq, event.hash});
+    Result<Rows> moved = exec(QStringLiteral("UPDATE audit_head SET seq = ?, hash = ?, at = ? WHERE singleton = 1"),
+        {event.seq, event.hash, isoUtc(event.at)});
     if (!moved)
         return moved.error();
     return event;
@@ -1183,6 +1298,7 @@ Result<AuditVerification> SqlStore::verifyAudit()
         return q.error();
     AuditVerification result;
     QString previousHash = AuditChain::genesisHash();
+    QDateTime previousAt;
     qint64 expectedSeq = 1;
     auto fail = [&result](qint64 seq, const QString &problem) {
         result.intact = false;
@@ -1221,6 +1337,18 @@ Result<AuditVerification> SqlStore::verifyAudit()
             fail(stored.seq, label + QStringLiteral(": its content was changed"));
             return result;
         }
+        // The chain verifies, but its dates must run forwards too: an event
+        // dated well before the one it follows was made with a false clock
+        // (a rehearsal register's clock is moved at will, and says so).
+        if (!m_rehearsal && previousAt.isValid() && stored.at.msecsTo(previousAt) > AuditChain::kClockSkewToleranceMs) {
+            fail(stored.seq,
+                label
+                    + QStringLiteral(": it is dated %1 before the event it follows (%2): events are appended in time order, "
+                                     "so a clock was moved back when it was made")
+                          .arg(AuditChain::describeInterval(stored.at.msecsTo(previousAt)), isoUtc(previousAt)));
+            return result;
+        }
+        previousAt = stored.at;
         previousHash = stored.hash;
         ++expectedSeq;
         ++result.eventsChecked;
@@ -1229,6 +1357,7 @@ Result<AuditVerification> SqlStore::verifyAudit()
     Result<AuditHead> head = readAuditHead(false);
     if (!head)
         return head.error();
+    result.rehearsal = m_rehearsal;
     const qint64 headSeq = head->seq;
     const QString headHash = head->hash;
     if (headSeq != expectedSeq - 1 || headHash != previousHash) {

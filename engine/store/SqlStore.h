@@ -101,6 +101,9 @@ public:
     [[nodiscard]] Result<qint64> addBundle(const BundleRecord &bundle) override;
     [[nodiscard]] Result<QList<BundleRecord>> bundles(qint64 requestId) override;
 
+    [[nodiscard]] Result<bool> isRehearsal() override;
+    [[nodiscard]] Status makeRehearsal() override;
+    [[nodiscard]] bool isReadOnly() const override { return m_readOnly; }
     [[nodiscard]] Result<QString> setting(const QString &key) override;
     [[nodiscard]] Result<QMap<QString, QString>> settings() override;
     [[nodiscard]] Status setSetting(const QString &key, const QString &value) override;
@@ -185,8 +188,11 @@ private:
     struct AuditHead {
         qint64 seq = 0;
         QString hash;
+        QDateTime at; // of the last event; invalid while there is none
     };
     [[nodiscard]] Result<AuditHead> readAuditHead(bool forUpdate);
+    // Brings the schema up to date, or on a read-only register checks it is.
+    [[nodiscard]] Status migrateOrCheck();
     // " FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite's one writer needs none.
     [[nodiscard]] QString skipLocked() const;
     [[nodiscard]] Result<QList<OutboxMessage>> readOutbox(const QString &where, const QVariantList &values);
@@ -196,6 +202,8 @@ private:
     Options m_options;
     QString m_connection;
     bool m_inTransaction = false;
+    bool m_readOnly = false; // a SQLite file that this process cannot write
+    bool m_rehearsal = false; // read when opened: a register never stops or starts being one later
     std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_prepared; // cleared before the connection is removed
 };
 

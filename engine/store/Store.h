@@ -53,6 +53,7 @@ struct AuditVerification {
     qint64 eventsChecked = 0;
     qint64 firstBadSeq = 0; // 0 when intact
     QString problem; // what did not verify, for a person
+    bool rehearsal = false; // a rehearsal register: its events may carry a moved clock's dates
 };
 
 // The register's storage. The engine talks only to this interface: SQLite is
@@ -124,6 +125,16 @@ public:
     [[nodiscard]] virtual Result<int> lastItemNumber(qint64 requestId) = 0;
     [[nodiscard]] virtual Result<qint64> addBundle(const BundleRecord &bundle) = 0;
     [[nodiscard]] virtual Result<QList<BundleRecord>> bundles(qint64 requestId) = 0;
+
+    // Whether the register was created for rehearsal (the demo's, a
+    // training register, the tests'): only such a register accepts a moved
+    // clock. Chosen when it is created and never changed afterwards.
+    [[nodiscard]] virtual Result<bool> isRehearsal() = 0;
+    // Makes a new register a rehearsal register; refused once it holds an
+    // audit event.
+    [[nodiscard]] virtual Status makeRehearsal() = 0;
+    // Whether the register can only be read (a read-only file or mount).
+    [[nodiscard]] virtual bool isReadOnly() const = 0;
 
     // Register-wide settings (the council's region, the calendar in use).
     [[nodiscard]] virtual Result<QString> setting(const QString &key) = 0;

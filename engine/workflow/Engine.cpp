@@ -35,6 +35,8 @@ Result<User> Engine::requireUser(const QString &name)
 
 Result<Engine::Acting> Engine::beginAction(Transaction &tx, const QString &reference, const QString &userName)
 {
+    if (Status s = admitsClock(); !s)
+        return s.error();
     if (Status s = tx.begin(); !s)
         return s.error();
     // The order every writer takes its locks in: the calendar, then the request.
@@ -73,6 +75,40 @@ AuditEvent Engine::eventOn(const Request &request, const QString &actor, const Q
     return event;
 }
 
+namespace {
+
+// The actors the engine itself records; see Engine::isReservedUserName.
+const QStringList &reservedUserNames()
+{
+    static const QStringList names {
+        Engine::kIntakeActor, Engine::kWorkerActor, QStringLiteral("setup"), Engine::kSystemRole, QStringLiteral("rightsflow")};
+    return names;
+}
+
+} // namespace
+
+bool Engine::isReservedUserName(const QString &name)
+{
+    return reservedUserNames().contains(name.trimmed(), Qt::CaseInsensitive);
+}
+
+Status Engine::admitsClock()
+{
+    if (m_clockAdmitted || !m_clock.isMoved())
+        return {};
+    Result<bool> rehearsal = m_store.isRehearsal();
+    if (!rehearsal)
+        return rehearsal.error();
+    if (!*rehearsal)
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("the clock is set to %1 rather than the real time, and %2 is a live register, not a rehearsal "
+                           "register: on a live register only the real time counts, so nothing was done. Rehearse on a "
+                           "register created for rehearsal.")
+                .arg(isoUtc(m_clock.now()), m_store.describe()));
+    m_clockAdmitted = true;
+    return {};
+}
+
 Result<User> Engine::addUser(const QString &name, const QString &role, const QString &email, const QString &actor)
 {
     static const QRegularExpression userName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
@@ -83,8 +119,14 @@ Result<User> Engine::addUser(const QString &name, const QString &role, const QSt
         problems << QStringLiteral("role: unknown role '%1'; use one of %2").arg(role, knownRoles().join(QStringLiteral(", ")));
     if (!email.isEmpty() && !IntakeValidator::isEmail(email))
         problems << QStringLiteral("email: '%1' is not an e-mail address").arg(email);
+    if (isReservedUserName(name))
+        problems << QStringLiteral("name: '%1' is a name Rightsflow records for itself in a request's history (%2); "
+                                   "a person given it would look like the system")
+                        .arg(name, reservedUserNames().join(QStringLiteral(", ")));
     if (!problems.isEmpty())
         return makeError(ErrorCode::Invalid, QStringLiteral("the user was not added"), problems);
+    if (Status s = admitsClock(); !s)
+        return s.error();
 
     Transaction tx(m_store);
     if (Status s = tx.begin(); !s)
@@ -128,6 +170,8 @@ Result<User> Engine::addUser(const QString &name, const QString &role, const QSt
 
 Result<FiledRequest> Engine::fileRequest(const IntakeForm &input, const QString &actor)
 {
+    if (Status s = admitsClock(); !s)
+        return s.error();
     const QDateTime now = m_clock.now();
     Result<IntakeForm> validated = IntakeValidator(now).validate(input);
     if (!validated)
@@ -355,11 +399,11 @@ Result<QJsonObject> Engine::checkInputs(const TransitionDef &transition, const Q
             continue;
         }
         if (in.type == QLatin1String("date")) {
-            const QDate date = QDate::fromString(value, Qt::ISODate);
-            if (!date.isValid())
-                problems << where + QStringLiteral(": '%1' is not a date (use YYYY-MM-DD)").arg(value);
+            Result<QDate> date = parsePersonDate(value, where);
+            if (!date)
+                problems << date.error().message;
             else
-                inputs.insert(in.name, date.toString(Qt::ISODate));
+                inputs.insert(in.name, date->toString(Qt::ISODate));
         } else if (in.type == QLatin1String("choice")) {
             if (!in.choices.contains(value))
                 problems << where + QStringLiteral(": '%1' is not one of %2").arg(value, in.choices.join(QStringLiteral(", ")));
@@ -887,6 +931,8 @@ Result<int> Engine::setRegion(const QString &regionName, const QString &actor)
 Result<int> Engine::changeCalendar(const std::optional<BankHolidays> &holidays, const QString &newRegion, const QString &actor,
     const QString &action, const QJsonObject &details)
 {
+    if (Status s = admitsClock(); !s)
+        return s.error();
     Transaction tx(m_store);
     if (Status s = tx.begin(); !s)
         return s.error();

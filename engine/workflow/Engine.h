@@ -5,6 +5,7 @@
 #include "calendar/DeadlineCalculator.h"
 #include "core/Clock.h"
 #include "core/Result.h"
+#include "core/SafeOutput.h"
 #include "store/Store.h"
 #include "workflow/ActionRegistry.h"
 #include "workflow/WorkflowLoader.h"
@@ -72,6 +73,14 @@ struct ActionOffer {
     QString whyNot;
 };
 
+// A file written out of the register (an item, an attachment) and checked.
+struct ExportedFile {
+    QString path; // where it was written
+    QString name; // the item's or attachment's own name
+    qint64 size = 0;
+    QString sha256;
+};
+
 struct FireOutcome {
     Request request;
     AuditEvent event;
@@ -112,6 +121,14 @@ public:
     static inline const QString kSystemRole = QStringLiteral("system");
 
     [[nodiscard]] const Clock &clock() const { return m_clock; }
+    // Whether the register accepts this engine's clock: the real time always,
+    // a moved clock (RIGHTSFLOW_NOW, a test's FixedClock) only on a rehearsal
+    // register. Every changing call asks first; a face asks when it opens a
+    // register, so that a refusal comes before any work.
+    [[nodiscard]] Status admitsClock();
+    // The names the engine records for itself in a request's history; no
+    // user may be given one, in any case.
+    [[nodiscard]] static bool isReservedUserName(const QString &name);
     [[nodiscard]] const EngineOptions &options() const { return m_options; }
     [[nodiscard]] Store &store() { return m_store; }
     [[nodiscard]] const WorkflowLibrary &library() const { return m_library; }
@@ -199,12 +216,25 @@ public:
         const ItemMarking &marking, const ExemptionList &exemptions);
     // Writes an item's content (or its redacted copy) to `out`, checked against its SHA-256.
     [[nodiscard]] Status exportItem(const QString &reference, int number, bool redacted, QIODevice *out);
+    // The same into the file a person named, checked by SafeOutput::resolve
+    // (a folder means REF-item-N.EXT inside it). Nothing is left at `outPath`
+    // when the content does not match its SHA-256 or the write fails.
+    [[nodiscard]] Result<ExportedFile> exportItem(
+        const QString &reference, int number, bool redacted, const QString &outPath, Overwrite overwrite);
+    // An attachment into the file a person named (a folder means
+    // REF-attachment-ID.EXT), checked against its SHA-256 first.
+    [[nodiscard]] Result<ExportedFile> exportAttachment(
+        const QString &reference, qint64 attachmentId, const QString &outPath, Overwrite overwrite);
     // Builds the response bundle into `outPath` and records it: the workflow
-    // must offer kBuildBundleAction to `userName` now. If the case file
-    // changes while the archive is written, or recording fails, the archive
-    // is removed and nothing is recorded.
+    // must offer kBuildBundleAction to `userName` now. `outPath` is checked
+    // first (SafeOutput::resolve: a folder means REF.zip inside it; an
+    // existing file is replaced only with Overwrite::Replace). If the case
+    // file changes while the archive is written, or recording fails, the
+    // archive is removed, an older file at that name stays, and nothing is
+    // recorded; the archive takes its name in the same step as the record.
     [[nodiscard]] Result<BuiltBundle> buildBundle(const QString &reference, const QString &userName, const QString &outPath,
-        const ProcessingRegister &processing, const ExemptionList &exemptions, const BundleProgressHook &progress = {});
+        const ProcessingRegister &processing, const ExemptionList &exemptions, const BundleProgressHook &progress = {},
+        Overwrite overwrite = Overwrite::Refuse);
     [[nodiscard]] Result<QList<BundleRecord>> bundles(const QString &reference);
 
 private:
@@ -254,6 +284,7 @@ private:
     std::shared_ptr<const WorkingCalendar> m_calendar; // for m_calendarKey (calendar hash / region)
     QString m_calendarKey;
     const QJsonObject *m_engineFacts = nullptr; // during buildBundle's recording action
+    bool m_clockAdmitted = false; // admitsClock() said yes once; a register never stops being a rehearsal
 };
 
 } // namespace rf

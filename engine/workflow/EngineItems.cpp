@@ -6,6 +6,7 @@
 #include "bundle/Exemptions.h"
 #include "bundle/ProcessingRegister.h"
 #include "bundle/RecordSet.h"
+#include "core/SafeOutput.h"
 #include "store/ContentDevice.h"
 
 #include <QBuffer>
@@ -14,10 +15,7 @@
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QMimeDatabase>
-#include <QUuid>
-
-#include <filesystem>
-#include <system_error>
+#include <QRegularExpression>
 
 namespace rf {
 
@@ -117,6 +115,8 @@ Result<CaseItem> Engine::addItem(
     const QString name = baseName(input.name);
     if (name.isEmpty())
         problems << QStringLiteral("name: the item needs a file name");
+    if (input.date.isValid() && !isPlausibleDate(input.date))
+        problems << QStringLiteral("date: %1").arg(implausibleDateProblem(input.date));
     const SourceSystem *system = processing.system(input.source);
     // Categories are the register's own sentences: an officer may type the
     // start of one ("bills" for "Bills, payments and arrears").
@@ -367,6 +367,86 @@ Status Engine::exportItem(const QString &reference, int number, bool redacted, Q
     return {};
 }
 
+namespace {
+
+// The name a file exported into a folder takes: the reference and number,
+// and the original's extension when it is a plain one (the original name
+// itself came from outside and is never trusted as a path).
+QString exportName(const QString &reference, const QString &what, qint64 number, const QString &originalName)
+{
+    static const QRegularExpression plainSuffix(QStringLiteral("^[A-Za-z0-9]{1,10}$"));
+    const QString suffix = QFileInfo(originalName).suffix();
+    const QString base = QStringLiteral("%1-%2-%3").arg(reference, what).arg(number);
+    return plainSuffix.match(suffix).hasMatch() ? base + QLatin1Char('.') + suffix.toLower() : base;
+}
+
+} // namespace
+
+Result<ExportedFile> Engine::exportItem(
+    const QString &reference, int number, bool redacted, const QString &outPath, Overwrite overwrite)
+{
+    const QString ref = reference.trimmed().toUpper();
+    Result<Request> request = m_store.loadRequest(ref, RequestDetail::Record);
+    if (!request)
+        return request.error();
+    Result<std::optional<CaseItem>> found = m_store.caseItem(request->id, number);
+    if (!found)
+        return found.error();
+    if (!found->has_value())
+        return noSuchItem(m_store, *request, number);
+    const CaseItem &item = **found;
+    const QString name = redacted && !item.redactedName.isEmpty() ? item.redactedName : item.name;
+    Result<OutputTarget> target = SafeOutput::resolve(
+        outPath, exportName(request->reference, QStringLiteral("item"), number, name), overwrite, QStringLiteral("the item"));
+    if (!target)
+        return target.error();
+    Result<std::unique_ptr<OutputFile>> file = OutputFile::create(*target, QStringLiteral("the item"));
+    if (!file)
+        return file.error();
+    if (Status s = exportItem(ref, number, redacted, (*file)->device()); !s)
+        return s.error();
+    if (Status s = (*file)->commit(); !s)
+        return s.error();
+    return ExportedFile {
+        target->path, name, redacted ? item.redactedSize : item.size, redacted ? item.redactedSha256 : item.sha256};
+}
+
+Result<ExportedFile> Engine::exportAttachment(
+    const QString &reference, qint64 attachmentId, const QString &outPath, Overwrite overwrite)
+{
+    Result<Request> r = request(reference);
+    if (!r)
+        return r.error();
+    const auto meta = std::find_if(
+        r->attachments.cbegin(), r->attachments.cend(), [attachmentId](const Attachment &a) { return a.id == attachmentId; });
+    if (meta == r->attachments.cend())
+        return makeError(ErrorCode::NotFound, QStringLiteral("%1 has no attachment %2").arg(r->reference).arg(attachmentId));
+    Result<OutputTarget> target
+        = SafeOutput::resolve(outPath, exportName(r->reference, QStringLiteral("attachment"), attachmentId, meta->name),
+            overwrite, QStringLiteral("the attachment"));
+    if (!target)
+        return target.error();
+    Result<QByteArray> content = m_store.attachmentContent(r->id, attachmentId);
+    if (!content)
+        return content.error();
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(*content, QCryptographicHash::Sha256).toHex());
+    if (sha != meta->sha256)
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("attachment %1 of %2 does not match the SHA-256 recorded when it was attached; it was not written")
+                .arg(attachmentId)
+                .arg(r->reference));
+    Result<std::unique_ptr<OutputFile>> file = OutputFile::create(*target, QStringLiteral("the attachment"));
+    if (!file)
+        return file.error();
+    if ((*file)->device()->write(*content) != content->size())
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("Cannot write the attachment as %1: %2 (nothing was written there)")
+                .arg(target->path, (*file)->device()->errorString()));
+    if (Status s = (*file)->commit(); !s)
+        return s.error();
+    return ExportedFile {target->path, meta->name, content->size(), sha};
+}
+
 Result<QList<BundleRecord>> Engine::bundles(const QString &reference)
 {
     Result<Request> request = m_store.loadRequest(reference.trimmed().toUpper(), RequestDetail::Record);
@@ -376,12 +456,20 @@ Result<QList<BundleRecord>> Engine::bundles(const QString &reference)
 }
 
 Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString &userName, const QString &outPath,
-    const ProcessingRegister &processing, const ExemptionList &exemptions, const BundleProgressHook &progress)
+    const ProcessingRegister &processing, const ExemptionList &exemptions, const BundleProgressHook &progress,
+    Overwrite overwrite)
 {
     const QString ref = reference.trimmed().toUpper();
     Result<Request> request = m_store.loadRequest(ref, RequestDetail::Record);
     if (!request)
         return request.error();
+    // The target is checked first, before anything is built or recorded:
+    // never the register, a configuration file, a device or (unless asked)
+    // an existing file.
+    Result<OutputTarget> target
+        = SafeOutput::resolve(outPath, ref + QStringLiteral(".zip"), overwrite, QStringLiteral("the bundle"));
+    if (!target)
+        return target.error();
     if (request->purgedAt.isValid())
         return makeError(
             ErrorCode::Refused, QStringLiteral("%1 was purged under the retention period; it has no case file").arg(ref));
@@ -437,20 +525,17 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
             searchRecord = searched;
     }
     const BundleBuilder::Input input {*request, *items, processing, exemptions, builtAt, today(), user->name, searchRecord};
-    // Written under a name of its own beside the target, and given the
-    // target's name only once it is recorded: a build that fails, or is not
-    // recorded, leaves a file already at that name as it was.
-    const QString pending = QStringLiteral("%1.%2.part").arg(outPath, QUuid::createUuid().toString(QUuid::WithoutBraces).left(8));
-    Result<BuiltBundle> built = BundleBuilder::build(m_store, input, pending, progress);
-    if (!built) {
-        QFile::remove(pending); // written but not read back, it must not stay behind
+    // Written beside the target and given its name only in the same step as
+    // the record: a build that fails, or is not recorded, leaves nothing
+    // behind, and a file already at that name as it was.
+    Result<BuiltBundle> built = BundleBuilder::build(m_store, input, *target, progress);
+    if (!built)
         return built.error();
-    }
-    built->path = outPath;
+    std::shared_ptr<OutputFile> output = built->output;
+    built->output.reset();
 
-    // Recorded in one transaction with the action, or the archive goes.
     auto abandon = [&](const Error &error) -> Error {
-        QFile::remove(pending);
+        output.reset(); // the unplaced archive goes
         return makeError(
             error.code, QStringLiteral("%1 (no bundle was written: it could not be recorded)").arg(error.message), error.details);
     };
@@ -464,10 +549,11 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
     if (BundleBuilder::caseFileDigest(*now) != built->manifest.caseFile)
         return abandon(makeError(ErrorCode::Conflict,
             QStringLiteral("the case file of %1 changed while its bundle was being written; build it again").arg(ref)));
+    const QString fileName = QFileInfo(target->path).fileName();
     const QJsonObject facts {{QStringLiteral("bundle"),
         QJsonObject {{QStringLiteral("sha256"), built->sha256}, {QStringLiteral("size"), QString::number(built->size)},
             {QStringLiteral("entries"), built->entries}, {QStringLiteral("caseFile"), built->manifest.caseFile},
-            {QStringLiteral("file"), QFileInfo(outPath).fileName()}}}};
+            {QStringLiteral("file"), fileName}}}};
     qint64 auditSeq = 0;
     if (legacy) {
         if (acting->request.version != request->version)
@@ -499,7 +585,7 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
     record.size = built->size;
     record.entries = built->entries;
     record.caseFile = built->manifest.caseFile;
-    record.fileName = QFileInfo(outPath).fileName();
+    record.fileName = fileName;
     record.builtBy = acting->user.name;
     record.builtAt = builtAt;
     record.auditSeq = auditSeq;
@@ -511,22 +597,24 @@ Result<BuiltBundle> Engine::buildBundle(const QString &reference, const QString 
     // bigger, and the notice itself needs room too.
     const qint64 onTheWire = built->size / 3 * 4 + 4 + 64 * 1024;
     if (onTheWire <= m_options.emailAttachmentLimit) {
-        QFile zip(pending);
+        QFile zip(output->temporaryPath());
         if (!zip.open(QIODevice::ReadOnly))
             return abandon(
                 makeError(ErrorCode::Storage, QStringLiteral("cannot read the bundle back: %1").arg(zip.errorString())));
         if (Status s = storeContent(acting->request.id, &zip, built->sha256, built->size); !s)
             return abandon(s.error());
     }
-    if (Status s = tx.commit(); !s)
+    // Named just before the commit, so that a name taken meanwhile (or a
+    // folder that became read-only) stops the record; a commit that fails
+    // then takes the name back, restoring a file it replaced.
+    if (Status placed = output->place(); !placed)
+        return abandon(placed.error());
+    if (Status s = tx.commit(); !s) {
+        output->rollback();
         return abandon(s.error());
-    // rename(2) replaces an older file at the target in one step.
-    std::error_code error;
-    std::filesystem::rename(QFile::encodeName(pending).toStdString(), QFile::encodeName(outPath).toStdString(), error);
-    if (error)
-        return makeError(ErrorCode::Storage,
-            QStringLiteral("the bundle was built and recorded, but could not be given its name %1 (%2); it is at %3")
-                .arg(outPath, QString::fromStdString(error.message()), pending));
+    }
+    output->finish();
+    built->path = target->path;
     return built;
 }
 

@@ -201,6 +201,8 @@ Result<QString> Engine::fireTimer(const ScheduledTimer &scheduled, bool *cancell
 
 Result<TimerSweep> Engine::runDueTimers(int limit)
 {
+    if (Status s = admitsClock(); !s)
+        return s.error();
     TimerSweep sweep;
     qint64 afterId = 0;
     for (int handled = 0; handled < limit; ++handled) {
@@ -284,6 +286,8 @@ Result<int> Engine::retentionMonths()
 
 Status Engine::setRetentionMonths(int months, const QString &actor)
 {
+    if (Status s = admitsClock(); !s)
+        return s;
     // Councils keep closed cases 2 to 6 years; under a year would purge
     // requests that may still be complained about to the ICO.
     if (months < 12 || months > 240)
@@ -312,6 +316,8 @@ Status Engine::setRetentionMonths(int months, const QString &actor)
 
 Result<PurgeSweep> Engine::purgeExpired(int limit)
 {
+    if (Status s = admitsClock(); !s)
+        return s.error();
     PurgeSweep sweep;
     Result<int> months = retentionMonths();
     if (!months)
@@ -374,6 +380,8 @@ Result<PurgeSweep> Engine::purgeExpired(int limit)
 
 Status Engine::retryMessage(qint64 id, const QString &actor)
 {
+    if (Status s = admitsClock(); !s)
+        return s;
     Transaction tx(m_store);
     if (Status s = tx.begin(); !s)
         return s;

@@ -2,6 +2,7 @@
 #include "WorkflowLoader.h"
 
 #include "core/JsonCheck.h"
+#include "core/SafeOutput.h"
 
 #include "request/Request.h"
 
@@ -478,6 +479,7 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
 
 Result<WorkflowDefinition> WorkflowLoader::loadFile(const QString &path) const
 {
+    SafeOutput::protect(path);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(

@@ -50,6 +50,9 @@ struct ScratchEngine {
     {
         if (Status s = store.open(); !s)
             return s;
+        // Its fixed clock is a moved clock, which only a rehearsal register takes.
+        if (Status s = store.makeRehearsal(); !s)
+            return s;
         Result<WorkflowLibrary> loaded = WorkflowLibrary::load(QStringLiteral(RIGHTSFLOW_SOURCE_DIR "/workflows"));
         if (!loaded)
             return loaded.error();
