@@ -2,6 +2,7 @@
 #include "BundleVerifier.h"
 
 #include "bundle/EntryNames.h"
+#include "bundle/ZipStructure.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -41,21 +42,10 @@ struct EntryInfo {
     qint64 size = 0; // uncompressed, as the central directory says
 };
 
-// A name as it may be printed: control, bidirectional and separator
-// characters (which can disguise a name or rewrite a terminal line) as \uXXXX.
+// A name as it may be printed (see printableEntryName).
 QString shown(const QString &name)
 {
-    QString out;
-    for (const QChar c : name) {
-        const char16_t u = c.unicode();
-        const bool hidden
-            = u < 0x20 || (u >= 0x7F && u <= 0x9F) || (u >= 0x2028 && u <= 0x202E) || (u >= 0x2066 && u <= 0x2069) || u == 0xFFFD;
-        if (hidden)
-            out += QStringLiteral("\\u") + QString::number(u, 16).toUpper().rightJustified(4, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return out;
+    return printableEntryName(name);
 }
 
 QString describeZipError(int code)
@@ -306,6 +296,18 @@ Result<BundleCheck> BundleVerifier::verify(const QString &zipPath, const Progres
 
     BundleCheck check;
     check.manifest = *manifest;
+    // QuaZip reads what the central directory says; other readers follow the
+    // local headers or the last end record. Only an archive they all read
+    // alike is intact.
+    {
+        QFile raw(zipPath);
+        if (!raw.open(QIODevice::ReadOnly))
+            return makeError(ErrorCode::Storage, QStringLiteral("%1: cannot read the file: %2").arg(where, raw.errorString()));
+        Result<QStringList> structure = ZipStructure::check(raw, where);
+        if (!structure)
+            return structure.error();
+        check.structure = *structure;
+    }
     // A manifest that parses but fails its CRC was edited inside the zip: the
     // checks below still run, against a manifest that cannot be trusted.
     if (manifestRead.crcMismatch)
