@@ -121,6 +121,18 @@ except Exception as error:
 print("ok")
 )PY";
 
+// Prints how many bytes the entry argv[2] of argv[1] inflates to (streamed)
+// and its compressed size.
+const char kInflatedSizeScript[] = R"PY(
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as archive:
+    total = 0
+    with archive.open(sys.argv[2]) as entry:
+        while chunk := entry.read(1 << 20):
+            total += len(chunk)
+    print(total, archive.getinfo(sys.argv[2]).compress_size)
+)PY";
+
 ToolRun unzipTest(const QString &zip)
 {
     return runTool(QStringLiteral("unzip"), {QStringLiteral("-t"), zip});
@@ -464,6 +476,7 @@ private slots:
     void secondManifestIsUnsafe();
     void structureDamage_data();
     void structureDamage();
+    void inflationStopsAtManifestSize();
     void readableLayoutsAreIntact_data();
     void readableLayoutsAreIntact();
     void damagedArchiveIsError_data();
@@ -785,9 +798,15 @@ void TestManifest::pythonArchives_data()
     QTest::addRow("content altered, same size")
         << replaced(3, PyEntry {QStringLiteral("documents/a.txt"), QByteArrayLiteral("FIRST document\n")}) << QStringList()
         << QStringList() << QStringList {QStringLiteral("documents/a.txt: SHA-256 ")} << QStringList();
-    QTest::addRow("content altered, other size")
+    QTest::addRow("content altered, shorter")
+        << replaced(3, PyEntry {QStringLiteral("documents/a.txt"), QByteArrayLiteral("first doc\n")}) << QStringList()
+        << QStringList() << QStringList {QStringLiteral("documents/a.txt: 10 bytes with SHA-256 ")} << QStringList();
+    // Never read past the manifest's 15 bytes, so its SHA-256 is not known.
+    QTest::addRow("content altered, longer")
         << replaced(3, PyEntry {QStringLiteral("documents/a.txt"), QByteArrayLiteral("first document, longer\n")})
-        << QStringList() << QStringList() << QStringList {QStringLiteral("documents/a.txt: 23 bytes with SHA-256 ")}
+        << QStringList() << QStringList()
+        << QStringList {QStringLiteral(
+               "documents/a.txt: inflates past the 15 bytes the manifest gives (the zip declares 23 bytes)")}
         << QStringList();
     QList<PyEntry> withoutLetter = base;
     withoutLetter.removeAt(1);
@@ -1206,6 +1225,45 @@ void TestManifest::structureDamage()
             && check->structure.constFirst().contains(expected),
         qPrintable(QStringLiteral("expected: %1\n%2").arg(expected, describe(*check))));
     QVERIFY(check->missing.isEmpty() && check->extra.isEmpty() && check->unsafe.isEmpty());
+}
+
+void TestManifest::inflationStopsAtManifestSize()
+{
+    // documents/a.txt inflates to 200 MiB from some 200 KB; the manifest
+    // (and nothing else) says it is 10 bytes.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString zip = dir.filePath(QStringLiteral("bundle.zip"));
+    QList<Content> listed = sampleFiles();
+    listed[3].data = QByteArray(10, '\0');
+    QList<PyEntry> entries;
+    for (const Content &content : std::as_const(listed))
+        entries.append(entryOf(content));
+    entries[3].data = QByteArray(64 * 1024, '\0');
+    entries[3].repeat = 3200;
+    QString why;
+    QVERIFY2(writeWithPython(zip, entries, listed, &why), qPrintable(why));
+
+    const ToolRun python = runTool(
+        kPython, {QStringLiteral("-c"), QString::fromUtf8(kInflatedSizeScript), zip, QStringLiteral("documents/a.txt")});
+    QCOMPARE(python.exitCode, 0);
+    const QList<QByteArray> sizes = python.out.trimmed().split(' ');
+    QCOMPARE(sizes.size(), 2);
+    QCOMPARE(sizes.at(0).toLongLong(), 200LL * 1024 * 1024);
+    QVERIFY2(sizes.at(1).toLongLong() < 1024 * 1024, sizes.at(1).constData());
+
+    const rf::Result<BundleCheck> check = BundleVerifier::verify(zip);
+    QVERIFY2(check.ok(), qPrintable(errorText(check)));
+    QVERIFY2(startsWithEach(check->altered,
+                 {QStringLiteral("documents/a.txt: inflates past the 10 bytes the manifest gives (the zip declares %1 bytes)")
+                         .arg(200LL * 1024 * 1024)}),
+        qPrintable(describe(*check)));
+    QVERIFY(check->missing.isEmpty() && check->extra.isEmpty() && check->unsafe.isEmpty() && check->structure.isEmpty());
+    // Read: every listed file, manifest.json, and one byte past the 10.
+    qint64 listedBytes = manifestFor(listed).toJson().size();
+    for (const Content &content : std::as_const(listed))
+        listedBytes += content.data.size();
+    QCOMPARE(check->bytesChecked, listedBytes + 1);
 }
 
 void TestManifest::readableLayoutsAreIntact_data()

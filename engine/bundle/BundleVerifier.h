@@ -68,11 +68,14 @@ struct BundleCheck {
 //  - A second entry with the name of an earlier one (ignoring case, as Windows
 //    and macOS do) is unsafe: extracting one overwrites the other. The first
 //    one is the one compared with the manifest.
-//  - A listed entry is streamed: its size and SHA-256 are compared with the
-//    manifest, and QuaZip's CRC-32 check at the end of the entry reports
-//    data changed in place; data that cannot be decompressed, a damaged local
-//    header, fewer bytes than the zip declares or an encrypted entry is
-//    `altered` too. One line per entry, its problems joined by "; ".
+//  - A listed entry is streamed, and never past the size the manifest gives:
+//    one byte more and it is `altered` ("inflates past the N bytes the
+//    manifest gives"), however much it would inflate to. Its size and
+//    SHA-256 are compared with the manifest, and QuaZip's CRC-32 check at
+//    the end of the entry reports data changed in place; data that cannot be
+//    decompressed, a damaged local header, fewer bytes than the zip declares
+//    or an encrypted entry is `altered` too. One line per entry, its
+//    problems joined by "; ".
 //  - Entries the manifest does not list are `extra`; their content is not read.
 //  - A manifest.json whose CRC-32 fails but which still parses is checked
 //    against and listed as altered.
