@@ -1127,6 +1127,28 @@ private slots:
         VERIFY_EXIT(extraText, 1);
         QVERIFY2(extraText.out.contains(u"extra:"_s) && extraText.out.contains(u"documents/extra.txt"_s),
             qPrintable(extraText.describe()));
+
+        // Bytes after the archive's end: every entry still matches, but the
+        // zip is not laid out as written, and both outputs say where.
+        const QString appended = dir.filePath(u"appended.zip"_s);
+        QVERIFY(QFile::copy(zip, appended));
+        {
+            QFile file(appended);
+            QVERIFY(file.open(QIODevice::Append));
+            QCOMPARE(file.write("appended"), 8);
+        }
+        const test::ProcessRun appendedText = test::runCli({u"bundle"_s, u"verify"_s, appended});
+        VERIFY_EXIT(appendedText, 1);
+        QVERIFY2(appendedText.out.contains(u"structure: offset "_s) && appendedText.out.contains(u"8 bytes after the end"_s),
+            qPrintable(appendedText.describe()));
+        const test::ProcessRun appendedJson = test::runCli({u"bundle"_s, u"verify"_s, appended, u"--json"_s});
+        VERIFY_EXIT(appendedJson, 1);
+        const QJsonObject appendedReport = QJsonDocument::fromJson(appendedJson.out.toUtf8()).object();
+        QCOMPARE(appendedReport.value(u"intact"_s), QJsonValue(false));
+        const QStringList structure = appendedReport.value(u"structure"_s).toVariant().toStringList();
+        QVERIFY2(structure.size() == 1 && structure.constFirst().contains(u"8 bytes after the end of the archive"_s),
+            qPrintable(appendedJson.describe()));
+        QVERIFY2(appendedReport.value(u"altered"_s).toArray().isEmpty(), qPrintable(appendedJson.describe()));
     }
 
     // 8. Progress while writing only moves forward and ends at its total.

@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -36,23 +37,53 @@ namespace {
 const QString kPython = QStringLiteral("/usr/bin/python3");
 
 // Writes the archive described by the JSON file argv[1]:
-// {"path": ..., "entries": [{"name", "data" (base64), "stored", "rawName"
-// (base64 bytes stored as the name, without the UTF-8 flag), "symlink",
-// "directory"}]}.
+// {"path": ..., "streamed" (to a file zipfile cannot seek in, so with data
+// descriptors), "zip64End" (zip64 end records however small the archive),
+// "entries": [{"name", "data" (base64), "repeat" (the data written that many
+// times), "stored", "rawName" (base64 bytes stored as the name, without the
+// UTF-8 flag), "localName" (base64 bytes the local header names instead),
+// "zip64" (zip64 headers however small the entry), "symlink", "directory"}]}.
 const char kWriteScript[] = R"PY(
-import base64, json, sys, warnings, zipfile
+import base64, io, json, sys, warnings, zipfile
 warnings.simplefilter("ignore")  # duplicate names are written on purpose
 
-class RawNameInfo(zipfile.ZipInfo):
-    __slots__ = ("raw",)
+class CraftedInfo(zipfile.ZipInfo):
+    __slots__ = ("raw", "local", "in_local")
     def _encodeFilenameFlags(self):
-        return self.raw, self.flag_bits
+        if self.raw is not None:
+            name, flags = self.raw, self.flag_bits
+        else:
+            name, flags = zipfile.ZipInfo._encodeFilenameFlags(self)
+        if self.in_local and self.local is not None:
+            name = self.local
+        return name, flags
+    def FileHeader(self, zip64=None):
+        self.in_local = True
+        try:
+            return zipfile.ZipInfo.FileHeader(self, zip64)
+        finally:
+            self.in_local = False
+
+class Unseekable(io.RawIOBase):
+    def __init__(self, f):
+        self.f = f
+    def writable(self):
+        return True
+    def write(self, b):
+        return self.f.write(b)
+    def seekable(self):
+        return False
 
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
-with zipfile.ZipFile(spec["path"], "w") as archive:
+if spec.get("zip64End"):
+    zipfile.ZIP_FILECOUNT_LIMIT = 0
+out = open(spec["path"], "wb")
+with zipfile.ZipFile(Unseekable(out) if spec.get("streamed") else out, "w") as archive:
     for e in spec["entries"]:
-        kind = zipfile.ZipInfo if e["rawName"] is None else RawNameInfo
-        info = kind(e["name"], date_time=(2026, 11, 27, 10, 15, 0))
+        info = CraftedInfo(e["name"], date_time=(2026, 11, 27, 10, 15, 0))
+        info.raw = None if e["rawName"] is None else base64.b64decode(e["rawName"])
+        info.local = None if e.get("localName") is None else base64.b64decode(e["localName"])
+        info.in_local = False
         info.compress_type = zipfile.ZIP_STORED if e["stored"] else zipfile.ZIP_DEFLATED
         info.create_system = 3
         info.external_attr = 0o100644 << 16
@@ -60,9 +91,11 @@ with zipfile.ZipFile(spec["path"], "w") as archive:
             info.external_attr = 0o120777 << 16
         if e["directory"]:
             info.external_attr = (0o40755 << 16) | 0x10
-        if e["rawName"] is not None:
-            info.raw = base64.b64decode(e["rawName"])
-        archive.writestr(info, base64.b64decode(e["data"]))
+        data = base64.b64decode(e["data"])
+        with archive.open(info, "w", force_zip64=bool(e.get("zip64"))) as entry:
+            for _ in range(e.get("repeat", 1)):
+                entry.write(data)
+out.close()
 )PY";
 
 // Prints the names of the entries whose CRC-32 fails, as Python's zipfile sees them.
@@ -71,6 +104,44 @@ import sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as archive:
     print(archive.testzip() or "")
 )PY";
+
+// Reads every entry of argv[1] to its end as Python's zipfile does (names,
+// CRC-32s and sizes checked); prints "ok", or the error and exits 1.
+const char kReadAllScript[] = R"PY(
+import sys, zipfile
+try:
+    with zipfile.ZipFile(sys.argv[1]) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as entry:
+                while entry.read(1 << 20):
+                    pass
+except Exception as error:
+    print(type(error).__name__, error)
+    sys.exit(1)
+print("ok")
+)PY";
+
+// Prints how many bytes the entry argv[2] of argv[1] inflates to (streamed)
+// and its compressed size.
+const char kInflatedSizeScript[] = R"PY(
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as archive:
+    total = 0
+    with archive.open(sys.argv[2]) as entry:
+        while chunk := entry.read(1 << 20):
+            total += len(chunk)
+    print(total, archive.getinfo(sys.argv[2]).compress_size)
+)PY";
+
+ToolRun unzipTest(const QString &zip)
+{
+    return runTool(QStringLiteral("unzip"), {QStringLiteral("-t"), zip});
+}
+
+ToolRun pythonReadAll(const QString &zip)
+{
+    return runTool(kPython, {QStringLiteral("-c"), QString::fromUtf8(kReadAllScript), zip});
+}
 
 QString sha256Hex(const QByteArray &data)
 {
@@ -95,6 +166,9 @@ struct PyEntry {
     QByteArray data;
     bool stored = false;
     std::optional<QByteArray> rawName; // stored as the name's bytes, without the UTF-8 flag
+    std::optional<QByteArray> localName; // what the local header names instead
+    int repeat = 1; // the data written this many times
+    bool zip64 = false;
     bool symlink = false;
     bool directory = false;
 };
@@ -151,8 +225,14 @@ QList<Content> sampleFiles()
     };
 }
 
+// How Python lays an archive out, beyond its entries.
+struct PyLayout {
+    bool streamed = false; // data descriptors, as when zipfile writes to a pipe
+    bool zip64End = false; // zip64 end records
+};
+
 // Writes exactly `entries` into `zip` with Python.
-bool writeWithPython(const QString &zip, const QList<PyEntry> &entries, QString *why)
+bool writeWithPython(const QString &zip, const QList<PyEntry> &entries, QString *why, const PyLayout &layout = {})
 {
     QJsonArray array;
     for (const PyEntry &entry : entries) {
@@ -162,6 +242,10 @@ bool writeWithPython(const QString &zip, const QList<PyEntry> &entries, QString 
             {QStringLiteral("stored"), entry.stored},
             {QStringLiteral("rawName"),
                 entry.rawName ? QJsonValue(QString::fromLatin1(entry.rawName->toBase64())) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("localName"),
+                entry.localName ? QJsonValue(QString::fromLatin1(entry.localName->toBase64())) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("repeat"), entry.repeat},
+            {QStringLiteral("zip64"), entry.zip64},
             {QStringLiteral("symlink"), entry.symlink},
             {QStringLiteral("directory"), entry.directory},
         });
@@ -172,7 +256,9 @@ bool writeWithPython(const QString &zip, const QList<PyEntry> &entries, QString 
         *why = spec.errorString();
         return false;
     }
-    spec.write(QJsonDocument(QJsonObject {{QStringLiteral("path"), zip}, {QStringLiteral("entries"), array}}).toJson());
+    spec.write(QJsonDocument(QJsonObject {{QStringLiteral("path"), zip}, {QStringLiteral("entries"), array},
+                                 {QStringLiteral("streamed"), layout.streamed}, {QStringLiteral("zip64End"), layout.zip64End}})
+                   .toJson());
     spec.close();
     const ToolRun run = runTool(kPython, {QStringLiteral("-c"), QString::fromUtf8(kWriteScript), specPath});
     if (run.exitCode != 0) {
@@ -186,9 +272,11 @@ bool writeWithPython(const QString &zip, const QList<PyEntry> &entries, QString 
 }
 
 // Writes `entries` and then manifest.json (deflated, for `listed`) into `zip` with Python.
-bool writeWithPython(const QString &zip, const QList<PyEntry> &entries, const QList<Content> &listed, QString *why)
+bool writeWithPython(
+    const QString &zip, const QList<PyEntry> &entries, const QList<Content> &listed, QString *why, const PyLayout &layout = {})
 {
-    return writeWithPython(zip, QList<PyEntry>(entries) << PyEntry {Manifest::kEntryName, manifestFor(listed).toJson()}, why);
+    return writeWithPython(
+        zip, QList<PyEntry>(entries) << PyEntry {Manifest::kEntryName, manifestFor(listed).toJson()}, why, layout);
 }
 
 QByteArray readAll(const QString &path)
@@ -264,9 +352,10 @@ bool startsWithEach(const QStringList &lines, const QStringList &prefixes)
 
 QString describe(const BundleCheck &check)
 {
-    return QStringLiteral("missing: [%1]\nextra: [%2]\naltered: [%3]\nunsafe: [%4]")
+    return QStringLiteral("missing: [%1]\nextra: [%2]\naltered: [%3]\nunsafe: [%4]\nstructure: [%5]")
         .arg(check.missing.join(QStringLiteral(" | ")), check.extra.join(QStringLiteral(" | ")),
-            check.altered.join(QStringLiteral(" | ")), check.unsafe.join(QStringLiteral(" | ")));
+            check.altered.join(QStringLiteral(" | ")), check.unsafe.join(QStringLiteral(" | ")),
+            check.structure.join(QStringLiteral(" | ")));
 }
 
 ManifestFile manifestFile(const QString &path, const QString &kind, qint64 size, const QString &sha256,
@@ -385,6 +474,11 @@ private slots:
     void damagedLocalHeaderIsAltered();
     void manifestCrcErrorIsAltered();
     void secondManifestIsUnsafe();
+    void structureDamage_data();
+    void structureDamage();
+    void inflationStopsAtManifestSize();
+    void readableLayoutsAreIntact_data();
+    void readableLayoutsAreIntact();
     void damagedArchiveIsError_data();
     void damagedArchiveIsError();
     void missingFileIsNotFound();
@@ -704,9 +798,15 @@ void TestManifest::pythonArchives_data()
     QTest::addRow("content altered, same size")
         << replaced(3, PyEntry {QStringLiteral("documents/a.txt"), QByteArrayLiteral("FIRST document\n")}) << QStringList()
         << QStringList() << QStringList {QStringLiteral("documents/a.txt: SHA-256 ")} << QStringList();
-    QTest::addRow("content altered, other size")
+    QTest::addRow("content altered, shorter")
+        << replaced(3, PyEntry {QStringLiteral("documents/a.txt"), QByteArrayLiteral("first doc\n")}) << QStringList()
+        << QStringList() << QStringList {QStringLiteral("documents/a.txt: 10 bytes with SHA-256 ")} << QStringList();
+    // Never read past the manifest's 15 bytes, so its SHA-256 is not known.
+    QTest::addRow("content altered, longer")
         << replaced(3, PyEntry {QStringLiteral("documents/a.txt"), QByteArrayLiteral("first document, longer\n")})
-        << QStringList() << QStringList() << QStringList {QStringLiteral("documents/a.txt: 23 bytes with SHA-256 ")}
+        << QStringList() << QStringList()
+        << QStringList {QStringLiteral(
+               "documents/a.txt: inflates past the 15 bytes the manifest gives (the zip declares 23 bytes)")}
         << QStringList();
     QList<PyEntry> withoutLetter = base;
     withoutLetter.removeAt(1);
@@ -995,6 +1095,245 @@ void TestManifest::secondManifestIsUnsafe()
     QCOMPARE(check->manifest.files.size(), sampleFiles().size());
     QVERIFY2(startsWithEach(check->unsafe, {QStringLiteral("manifest.json: a second entry")}), qPrintable(describe(*check)));
     QVERIFY(check->missing.isEmpty() && check->extra.isEmpty() && check->altered.isEmpty());
+}
+
+void TestManifest::structureDamage_data()
+{
+    // Each row: an archive QuaZip reads without complaint, damaged so that
+    // Info-ZIP unzip or Python's zipfile refuses it or reads it otherwise,
+    // and what the structure line must say.
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("cut one byte short") << QStringLiteral("cut")
+                                        << QStringLiteral("the end of central directory record is cut short: the file ends 21 "
+                                                          "bytes into its 22");
+    QTest::addRow("bytes prepended") << QStringLiteral("prepend")
+                                     << QStringLiteral("offset 0: 12 bytes were put before the archive (up to offset 11)");
+    QTest::addRow("bytes appended") << QStringLiteral("append") << QStringLiteral("9 bytes after the end of the archive");
+    QTest::addRow("local name climbs out") << QStringLiteral("localName")
+                                           << QStringLiteral("entry \"documents/a.txt\": its local header names "
+                                                             "\"../../evil.txt\", the central directory \"documents/a.txt\"");
+    QTest::addRow("local name of the same length") << QStringLiteral(
+        "localNameSameLength") << QStringLiteral("entry \"documents/a.txt\": its local header names \"../../evil1.txt\"");
+    QTest::addRow("local CRC-32") << QStringLiteral("localCrc")
+                                  << QStringLiteral("entry \"documents/a.txt\": CRC-32 0x%1 in the local header, 0x%2 in the "
+                                                    "central directory");
+    QTest::addRow("local compressed size")
+        << QStringLiteral("localCompressed")
+        << QStringLiteral("entry \"documents/a.txt\": compressed size 16 in the local header, 15 in the central directory");
+    QTest::addRow("local size") << QStringLiteral("localSize")
+                                << QStringLiteral("entry \"documents/a.txt\": size 16 in the local header, 15 in the central "
+                                                  "directory");
+    QTest::addRow("local method") << QStringLiteral("localMethod")
+                                  << QStringLiteral("entry \"documents/a.txt\": compression method 8 (deflated) in the local "
+                                                    "header, 0 (stored) in the central directory");
+    QTest::addRow("local UTF-8 flag") << QStringLiteral("localUtf8")
+                                      << QStringLiteral("entry \"documents/Zo\u00eb.txt\": flags 0x0000 in the local header, "
+                                                        "0x0800 in the central directory (the UTF-8 name bit)");
+}
+
+void TestManifest::structureDamage()
+{
+    QFETCH(QString, damage);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString zip = dir.filePath(QStringLiteral("bundle.zip"));
+    const QList<Content> files = sampleFiles();
+    const QByteArray target = damage == QLatin1String("localUtf8") ? files.at(4).path.toUtf8() : files.at(3).path.toUtf8();
+    QList<PyEntry> entries;
+    for (const Content &content : files) {
+        entries.append(entryOf(content));
+        entries.last().stored = true; // so that the local sizes are the content's
+    }
+    if (damage == QLatin1String("localName"))
+        entries[3].localName = QByteArrayLiteral("../../evil.txt");
+    if (damage == QLatin1String("localNameSameLength"))
+        entries[3].localName = QByteArrayLiteral("../../evil1.txt");
+    QString why;
+    if (damage.startsWith(QLatin1String("local")))
+        QVERIFY2(writeWithPython(zip, entries, files, &why), qPrintable(why));
+    else
+        buildWithZipWriter(zip, files);
+    if (!damage.startsWith(QLatin1String("localName"))) {
+        const rf::Result<BundleCheck> before = BundleVerifier::verify(zip);
+        QVERIFY2(before.ok() && before->intact(), qPrintable(errorText(before)));
+    }
+
+    QByteArray bytes = readAll(zip);
+    const auto put = [&](qsizetype at, quint64 value, int width) {
+        for (int i = 0; i < width; ++i)
+            bytes[at + i] = char((value >> (8 * i)) & 0xff);
+    };
+    const auto get = [&](qsizetype at, int width) {
+        quint64 value = 0;
+        for (int i = width - 1; i >= 0; --i)
+            value = (value << 8) | quint8(bytes.at(at + i));
+        return value;
+    };
+    qint64 compressed = 0;
+    const qsizetype header = bytes.lastIndexOf("PK\x03\x04", localDataOffset(bytes, target, &compressed));
+    if (damage == QLatin1String("cut")) {
+        bytes.chop(1);
+    } else if (damage == QLatin1String("prepend")) {
+        bytes.prepend("MZ-prepended");
+    } else if (damage == QLatin1String("append")) {
+        bytes.append("appended!");
+    } else if (damage == QLatin1String("localCrc")) {
+        const quint64 crc = get(header + 14, 4);
+        put(header + 14, crc ^ 1, 4);
+        expected = expected.arg(QString::number(crc ^ 1, 16).toUpper().rightJustified(8, QLatin1Char('0')),
+            QString::number(crc, 16).toUpper().rightJustified(8, QLatin1Char('0')));
+    } else if (damage == QLatin1String("localCompressed")) {
+        put(header + 18, get(header + 18, 4) + 1, 4);
+    } else if (damage == QLatin1String("localSize")) {
+        put(header + 22, get(header + 22, 4) + 1, 4);
+    } else if (damage == QLatin1String("localMethod")) {
+        put(header + 8, 8, 2);
+    } else if (damage == QLatin1String("localUtf8")) {
+        put(header + 6, get(header + 6, 2) & ~0x0800u, 2);
+    }
+    QVERIFY(header > 0 || !damage.startsWith(QLatin1String("local")));
+    QVERIFY(writeAll(zip, bytes));
+
+    // The premise, checked by readers that are not QuaZip.
+    const ToolRun unzip = unzipTest(zip);
+    const ToolRun python = pythonReadAll(zip);
+    if (damage == QLatin1String("append")) {
+        // Both read it, and ignore the bytes; zipinfo places the end record
+        // (no comment) before them.
+        QCOMPARE(unzip.exitCode, 0);
+        QCOMPARE(python.exitCode, 0);
+        const ToolRun info = runTool(QStringLiteral("zipinfo"), {QStringLiteral("-v"), zip});
+        const QRegularExpression at(QStringLiteral("Actual end-cent-dir record offset:\\s+(\\d+)"));
+        const QRegularExpressionMatch match = at.match(QString::fromUtf8(info.out));
+        QVERIFY2(match.hasMatch() && info.out.contains("There is no zipfile comment"), qPrintable(info.describe()));
+        QCOMPARE(match.captured(1).toLongLong() + 22, qint64(bytes.size()) - 9);
+    } else {
+        QVERIFY2(unzip.exitCode != 0, qPrintable(unzip.describe()));
+        if (damage == QLatin1String("prepend"))
+            QVERIFY2(unzip.out.contains("12 extra bytes at beginning") || unzip.err.contains("12 extra bytes at beginning"),
+                qPrintable(unzip.describe()));
+        if (damage == QLatin1String("cut") || damage.startsWith(QLatin1String("localName")))
+            QVERIFY2(python.exitCode != 0, qPrintable(python.describe()));
+    }
+
+    const rf::Result<BundleCheck> check = BundleVerifier::verify(zip);
+    QVERIFY2(check.ok(), qPrintable(errorText(check)));
+    QVERIFY2(!check->intact(), qPrintable(describe(*check)));
+    QVERIFY2(check->structure.size() == 1 && check->structure.constFirst().startsWith(QStringLiteral("offset "))
+            && check->structure.constFirst().contains(expected),
+        qPrintable(QStringLiteral("expected: %1\n%2").arg(expected, describe(*check))));
+    QVERIFY(check->missing.isEmpty() && check->extra.isEmpty() && check->unsafe.isEmpty());
+}
+
+void TestManifest::inflationStopsAtManifestSize()
+{
+    // documents/a.txt inflates to 200 MiB from some 200 KB; the manifest
+    // (and nothing else) says it is 10 bytes.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString zip = dir.filePath(QStringLiteral("bundle.zip"));
+    QList<Content> listed = sampleFiles();
+    listed[3].data = QByteArray(10, '\0');
+    QList<PyEntry> entries;
+    for (const Content &content : std::as_const(listed))
+        entries.append(entryOf(content));
+    entries[3].data = QByteArray(64 * 1024, '\0');
+    entries[3].repeat = 3200;
+    QString why;
+    QVERIFY2(writeWithPython(zip, entries, listed, &why), qPrintable(why));
+
+    const ToolRun python = runTool(
+        kPython, {QStringLiteral("-c"), QString::fromUtf8(kInflatedSizeScript), zip, QStringLiteral("documents/a.txt")});
+    QCOMPARE(python.exitCode, 0);
+    const QList<QByteArray> sizes = python.out.trimmed().split(' ');
+    QCOMPARE(sizes.size(), 2);
+    QCOMPARE(sizes.at(0).toLongLong(), 200LL * 1024 * 1024);
+    QVERIFY2(sizes.at(1).toLongLong() < 1024 * 1024, sizes.at(1).constData());
+
+    const rf::Result<BundleCheck> check = BundleVerifier::verify(zip);
+    QVERIFY2(check.ok(), qPrintable(errorText(check)));
+    QVERIFY2(startsWithEach(check->altered,
+                 {QStringLiteral("documents/a.txt: inflates past the 10 bytes the manifest gives (the zip declares %1 bytes)")
+                         .arg(200LL * 1024 * 1024)}),
+        qPrintable(describe(*check)));
+    QVERIFY(check->missing.isEmpty() && check->extra.isEmpty() && check->unsafe.isEmpty() && check->structure.isEmpty());
+    // Read: every listed file, manifest.json, and one byte past the 10.
+    qint64 listedBytes = manifestFor(listed).toJson().size();
+    for (const Content &content : std::as_const(listed))
+        listedBytes += content.data.size();
+    QCOMPARE(check->bytesChecked, listedBytes + 1);
+}
+
+void TestManifest::readableLayoutsAreIntact_data()
+{
+    // Archives laid out in the ways writers legitimately differ: each one
+    // Info-ZIP unzip and Python's zipfile read, so intact.
+    QTest::addColumn<QString>("layout");
+    QTest::addRow("ZipWriter") << QStringLiteral("zipWriter");
+    QTest::addRow("ZipWriter, forced zip64") << QStringLiteral("zipWriterZip64");
+    QTest::addRow("ZipWriter, with an archive comment") << QStringLiteral("comment");
+    QTest::addRow("Python, zip64 headers and end records") << QStringLiteral("pythonZip64");
+    QTest::addRow("Python, data descriptors") << QStringLiteral("pythonStreamed");
+    QTest::addRow("Python, zip64 and data descriptors") << QStringLiteral("pythonStreamedZip64");
+}
+
+void TestManifest::readableLayoutsAreIntact()
+{
+    QFETCH(QString, layout);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString zip = dir.filePath(QStringLiteral("bundle.zip"));
+    const QList<Content> files = sampleFiles();
+    if (layout.startsWith(QLatin1String("python"))) {
+        QList<PyEntry> entries;
+        for (const Content &content : files) {
+            entries.append(entryOf(content));
+            entries.last().zip64 = layout.endsWith(QLatin1String("Zip64"));
+        }
+        PyLayout how;
+        how.streamed = layout.startsWith(QLatin1String("pythonStreamed"));
+        how.zip64End = layout.endsWith(QLatin1String("Zip64"));
+        QString why;
+        QVERIFY2(writeWithPython(zip, entries, files, &why, how), qPrintable(why));
+        const QByteArray bytes = readAll(zip);
+        if (how.zip64End)
+            QVERIFY(bytes.contains("PK\x06\x06") && bytes.contains("PK\x06\x07"));
+        if (how.streamed)
+            QVERIFY(bytes.contains("PK\x07\x08"));
+    } else if (layout == QLatin1String("zipWriterZip64")) {
+        rf::ZipWriter::Options options;
+        options.forceZip64 = true;
+        rf::ZipWriter writer(zip, options);
+        VERIFY_OK(writer.open());
+        for (const Content &content : files)
+            VERIFY_OK(writer.addData(content.path, content.data));
+        VERIFY_OK(writer.addData(Manifest::kEntryName, manifestFor(files).toJson()));
+        VERIFY_OK(writer.commit());
+    } else {
+        buildWithZipWriter(zip, files);
+    }
+    if (layout == QLatin1String("comment")) {
+        QByteArray bytes = readAll(zip);
+        const QByteArray comment = QByteArrayLiteral("Rightsflow bundle DSR-2026-000123");
+        QCOMPARE(bytes.mid(bytes.size() - 22, 4), QByteArrayLiteral("PK\x05\x06"));
+        bytes[bytes.size() - 2] = char(comment.size());
+        bytes.append(comment);
+        QVERIFY(writeAll(zip, bytes));
+        const ToolRun python = runTool(kPython,
+            {QStringLiteral("-c"), QStringLiteral("import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).comment.decode())"),
+                zip});
+        QCOMPARE(python.out.trimmed(), comment);
+    }
+
+    const ToolRun unzip = unzipTest(zip);
+    QVERIFY2(unzip.exitCode == 0, qPrintable(unzip.describe()));
+    const ToolRun python = pythonReadAll(zip);
+    QVERIFY2(python.exitCode == 0, qPrintable(python.describe()));
+    const rf::Result<BundleCheck> check = BundleVerifier::verify(zip);
+    QVERIFY2(check.ok(), qPrintable(errorText(check)));
+    QVERIFY2(check->intact(), qPrintable(describe(*check)));
 }
 
 void TestManifest::damagedArchiveIsError_data()

@@ -2,6 +2,7 @@
 #include "BundleVerifier.h"
 
 #include "bundle/EntryNames.h"
+#include "bundle/ZipStructure.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -41,21 +42,10 @@ struct EntryInfo {
     qint64 size = 0; // uncompressed, as the central directory says
 };
 
-// A name as it may be printed: control, bidirectional and separator
-// characters (which can disguise a name or rewrite a terminal line) as \uXXXX.
+// A name as it may be printed (see printableEntryName).
 QString shown(const QString &name)
 {
-    QString out;
-    for (const QChar c : name) {
-        const char16_t u = c.unicode();
-        const bool hidden
-            = u < 0x20 || (u >= 0x7F && u <= 0x9F) || (u >= 0x2028 && u <= 0x202E) || (u >= 0x2066 && u <= 0x2069) || u == 0xFFFD;
-        if (hidden)
-            out += QStringLiteral("\\u") + QString::number(u, 16).toUpper().rightJustified(4, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return out;
+    return printableEntryName(name);
 }
 
 QString describeZipError(int code)
@@ -161,9 +151,12 @@ struct Streamed {
 
 // Reads the current entry of `zip` in chunks, hashing it; `onChunk` is told
 // the size of every chunk. With `keep`, the content is also collected there,
-// up to `keepLimit` bytes.
+// up to `keepLimit` bytes. With an `expectedSize` (the manifest's), reading
+// stops at the first byte past it: a small entry that inflates to gigabytes
+// is known to differ from the manifest after one byte more, whatever the zip
+// declares.
 Streamed streamCurrentEntry(QuaZip &zip, const EntryInfo &info, QByteArray &buffer, const std::function<void(qint64)> &onChunk,
-    QByteArray *keep = nullptr, qint64 keepLimit = 0)
+    QByteArray *keep = nullptr, qint64 keepLimit = 0, qint64 expectedSize = -1)
 {
     Streamed result;
     if (info.encrypted) {
@@ -179,7 +172,10 @@ Streamed streamCurrentEntry(QuaZip &zip, const EntryInfo &info, QByteArray &buff
     }
     QCryptographicHash sha256(QCryptographicHash::Sha256);
     for (;;) {
-        const qint64 got = entry.read(buffer.data(), buffer.size());
+        qint64 wanted = buffer.size();
+        if (expectedSize >= 0)
+            wanted = std::min(wanted, expectedSize + 1 - result.size);
+        const qint64 got = entry.read(buffer.data(), wanted);
         if (got < 0) {
             result.problems << QStringLiteral("cannot be read after %1 bytes (%2)")
                                    .arg(result.size)
@@ -198,6 +194,12 @@ Streamed streamCurrentEntry(QuaZip &zip, const EntryInfo &info, QByteArray &buff
         }
         result.size += got;
         onChunk(got);
+        if (expectedSize >= 0 && result.size > expectedSize) {
+            const QString stopped = QStringLiteral("inflates past the %1 bytes the manifest gives (the zip declares %2 "
+                                                   "bytes); reading stopped there");
+            result.problems << stopped.arg(expectedSize).arg(info.size);
+            break;
+        }
     }
     const bool readAll = result.problems.isEmpty();
     // Closing an entry read to its end compares the CRC-32 the zip stored with
@@ -306,6 +308,18 @@ Result<BundleCheck> BundleVerifier::verify(const QString &zipPath, const Progres
 
     BundleCheck check;
     check.manifest = *manifest;
+    // QuaZip reads what the central directory says; other readers follow the
+    // local headers or the last end record. Only an archive they all read
+    // alike is intact.
+    {
+        QFile raw(zipPath);
+        if (!raw.open(QIODevice::ReadOnly))
+            return makeError(ErrorCode::Storage, QStringLiteral("%1: cannot read the file: %2").arg(where, raw.errorString()));
+        Result<QStringList> structure = ZipStructure::check(raw, where);
+        if (!structure)
+            return structure.error();
+        check.structure = *structure;
+    }
     // A manifest that parses but fails its CRC was edited inside the zip: the
     // checks below still run, against a manifest that cannot be trusted.
     if (manifestRead.crcMismatch)
@@ -354,7 +368,7 @@ Result<BundleCheck> BundleVerifier::verify(const QString &zipPath, const Progres
         }
         found[*listed] = true;
         const ManifestFile &expected = check.manifest.files.at(*listed);
-        const Streamed read = streamCurrentEntry(zip, entry, buffer, chunkDone);
+        const Streamed read = streamCurrentEntry(zip, entry, buffer, chunkDone, nullptr, 0, expected.size);
         QStringList differences = read.problems;
         if (read.problems.isEmpty()) {
             const QString sha256 = QString::fromLatin1(read.sha256.toHex());

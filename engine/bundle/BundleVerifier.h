@@ -24,17 +24,35 @@ struct BundleCheck {
     // (ignoring case), a symbolic link, or a name whose encoding readers
     // disagree on. NAME shows control and bidirectional characters as \uXXXX.
     QStringList unsafe;
-    [[nodiscard]] bool intact() const { return missing.isEmpty() && extra.isEmpty() && altered.isEmpty() && unsafe.isEmpty(); }
+    // "offset N: what" for the archive's own structure (ZipStructure): a local
+    // header that disagrees with the central directory, bytes outside the
+    // archive's parts, an end record cut short. Readers extract such an
+    // archive differently, or refuse it.
+    QStringList structure;
+    [[nodiscard]] bool intact() const
+    {
+        return missing.isEmpty() && extra.isEmpty() && altered.isEmpty() && unsafe.isEmpty() && structure.isEmpty();
+    }
 };
 
 // Re-reads a response bundle, streaming every entry in chunks (bounded
 // memory), and checks it against its manifest.json. An archive that is not a
-// zip (or is cut short, or has a damaged central directory), is empty, or has
-// no readable and valid manifest, is an error (Invalid, naming the file;
-// NotFound when there is no such file, Storage when it cannot be read,
-// Unsupported for a newer manifest format); an archive whose entries differ
-// from the manifest is a BundleCheck that is not intact, with every
-// difference listed.
+// zip QuaZip can open (one cut well short, or with a damaged central
+// directory), is empty, or has no readable and valid manifest, is an error
+// (Invalid, naming the file; NotFound when there is no such file, Storage
+// when it cannot be read, Unsupported for a newer manifest format); an
+// archive whose entries differ from the manifest is a BundleCheck that is not
+// intact, with every difference listed.
+//
+// Intact means more than "QuaZip reads it": every reader must extract the
+// same files. So the raw bytes are checked too (ZipStructure, its own pass,
+// not QuaZip's): every local header agrees with its central directory record,
+// and the entries, central directory and end records account for every byte
+// of the file. An archive cut short, with bytes prepended or appended, or
+// whose local headers name other files than its central directory, is listed
+// in `structure`: Info-ZIP unzip or Python's zipfile refuse or warn about
+// most of these, and readers that stream local headers or scan for the last
+// end record read the others differently.
 //
 // How entries are judged, in archive order:
 //  - Names are decoded as UTF-8 when the zip's UTF-8 flag (bit 11) is set. A
@@ -50,11 +68,14 @@ struct BundleCheck {
 //  - A second entry with the name of an earlier one (ignoring case, as Windows
 //    and macOS do) is unsafe: extracting one overwrites the other. The first
 //    one is the one compared with the manifest.
-//  - A listed entry is streamed: its size and SHA-256 are compared with the
-//    manifest, and QuaZip's CRC-32 check at the end of the entry reports
-//    data changed in place; data that cannot be decompressed, a damaged local
-//    header, fewer bytes than the zip declares or an encrypted entry is
-//    `altered` too. One line per entry, its problems joined by "; ".
+//  - A listed entry is streamed, and never past the size the manifest gives:
+//    one byte more and it is `altered` ("inflates past the N bytes the
+//    manifest gives"), however much it would inflate to. Its size and
+//    SHA-256 are compared with the manifest, and QuaZip's CRC-32 check at
+//    the end of the entry reports data changed in place; data that cannot be
+//    decompressed, a damaged local header, fewer bytes than the zip declares
+//    or an encrypted entry is `altered` too. One line per entry, its
+//    problems joined by "; ".
 //  - Entries the manifest does not list are `extra`; their content is not read.
 //  - A manifest.json whose CRC-32 fails but which still parses is checked
 //    against and listed as altered.

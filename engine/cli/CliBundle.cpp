@@ -420,7 +420,9 @@ int Cli::cmdBundle(const QStringList &args)
         parser.addPositionalArgument(QStringLiteral("FILE.zip"), QStringLiteral("A bundle built by 'rightsflow bundle build'."));
         const Parsed parsed = parseArgs(parser, QStringLiteral("bundle verify"),
             QStringLiteral("Re-read a bundle and check every file against its manifest.json: missing, extra or altered files "
-                           "and unsafe names are reported. Exit 0 when intact, 1 when not."),
+                           "and unsafe names are reported, and so is a zip that other readers would read differently (local "
+                           "headers that disagree with the central directory, bytes outside the archive). Exit 0 when intact, 1 "
+                           "when not."),
             rest, m_out, m_err);
         if (!parsed.proceed)
             return parsed.exitCode;
@@ -441,7 +443,8 @@ int Cli::cmdBundle(const QStringList &args)
                 {QStringLiteral("missing"), QJsonArray::fromStringList(check->missing)},
                 {QStringLiteral("extra"), QJsonArray::fromStringList(check->extra)},
                 {QStringLiteral("altered"), QJsonArray::fromStringList(check->altered)},
-                {QStringLiteral("unsafe"), QJsonArray::fromStringList(check->unsafe)}})
+                {QStringLiteral("unsafe"), QJsonArray::fromStringList(check->unsafe)},
+                {QStringLiteral("structure"), QJsonArray::fromStringList(check->structure)}})
                   << Qt::endl;
             return check->intact() ? Ok : Failed;
         }
@@ -459,6 +462,8 @@ int Cli::cmdBundle(const QStringList &args)
             m_out << "  altered: " << p << Qt::endl;
         for (const QString &p : check->unsafe)
             m_out << "  unsafe name: " << p << Qt::endl;
+        for (const QString &p : check->structure)
+            m_out << "  structure: " << p << Qt::endl;
         return Failed;
     }
     return groupHelpOrUsage(QStringLiteral("bundle"), sub, {QStringLiteral("build"), QStringLiteral("verify")});
