@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "WorkingCalendar.h"
 
+#include "core/JsonCheck.h"
+
 #include <QCryptographicHash>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -123,12 +124,11 @@ QList<BankHoliday> WorkingCalendar::holidaysIn(int year) const
 
 Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &source)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     const QString invalid = QStringLiteral("%1: not a bank holidays file in the GOV.UK format").arg(source);
-    if (parseError.error != QJsonParseError::NoError)
-        return makeError(ErrorCode::Invalid, invalid,
-            {QStringLiteral("%1: byte %2: not valid JSON: %3").arg(source).arg(parseError.offset).arg(parseError.errorString())});
+    Result<QJsonDocument> parsed = parseJsonStrict(json, source, InputKind::Calendar);
+    if (!parsed)
+        return makeError(ErrorCode::Invalid, invalid, parsed.error().details);
+    const QJsonDocument document = *parsed;
     if (!document.isObject())
         return makeError(
             ErrorCode::Invalid, invalid, {QStringLiteral("%1: $: expected an object with the divisions").arg(source)});
@@ -204,10 +204,9 @@ Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &
 const BankHolidays &BankHolidays::shipped()
 {
     static const BankHolidays holidays = [] {
-        QFile file(QStringLiteral(":/calendars/uk-bank-holidays.json"));
-        Result<BankHolidays> parsed = file.open(QIODevice::ReadOnly)
-            ? parse(file.readAll(), file.fileName())
-            : Result<BankHolidays>(makeError(ErrorCode::NotFound, QStringLiteral("the shipped bank holidays are missing")));
+        const QString path = QStringLiteral(":/calendars/uk-bank-holidays.json");
+        Result<QByteArray> content = readInputFile(path, InputKind::Calendar);
+        Result<BankHolidays> parsed = content ? parse(*content, path) : Result<BankHolidays>(content.error());
         // The shipped file is checked by the test suite; failing here is a build defect.
         Q_ASSERT_X(parsed.ok(), "BankHolidays::shipped", "the shipped bank holidays file does not parse");
         return parsed.ok() ? std::move(parsed).value() : BankHolidays();

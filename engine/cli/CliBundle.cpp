@@ -7,6 +7,7 @@
 #include "bundle/BundleVerifier.h"
 #include "bundle/Exemptions.h"
 #include "bundle/ProcessingRegister.h"
+#include "core/InputLimits.h"
 
 #include <QDir>
 #include <QFile>
@@ -191,12 +192,10 @@ int Cli::cmdItem(const QStringList &args)
                     .arg(path, QFileInfo::exists(path) ? file.errorString() : QStringLiteral("no such file"))));
         item.name = QFileInfo(path).fileName();
         if (records) {
-            if (file.size() > Engine::kMaxRecordsBytes)
-                return fail(makeError(ErrorCode::Invalid,
-                    QStringLiteral("%1: %2 MB is more than the %3 MB a records file may hold; split it")
-                        .arg(path, megabytes(file.size()))
-                        .arg(Engine::kMaxRecordsBytes / (1024 * 1024))));
-            item.records = file.readAll();
+            Result<QByteArray> content = readInputFile(path, InputKind::Records);
+            if (!content)
+                return fail(content.error());
+            item.records = *content;
         } else {
             item.content = &file;
         }
