@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QSet>
 
 #include <algorithm>
@@ -135,6 +136,13 @@ Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &
 
     QStringList problems;
     const QJsonObject root = document.object();
+    // A division we do not know is a file for somewhere else, or a typing
+    // mistake that would leave the council's own division unchanged.
+    for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
+        if (!kRegions.contains(it.key()))
+            problems << QStringLiteral("%1: $.%2: unknown division '%2' (the divisions are %3)")
+                            .arg(source, it.key(), kRegions.join(QStringLiteral(", ")));
+    }
     BankHolidays result;
     for (const QString &region : kRegions) {
         const QString path = QStringLiteral("$.%1").arg(region);
@@ -144,6 +152,10 @@ Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &
                             .arg(source, path);
             continue;
         }
+        const QJsonValue named = division.toObject().value(QStringLiteral("division"));
+        if (!named.isUndefined() && named.toString() != region)
+            problems << QStringLiteral("%1: %2.division: '%3' under %4: the events would count for the wrong division")
+                            .arg(source, path, named.isString() ? named.toString() : jsonTypeName(named), region);
         const QJsonValue events = division.toObject().value(QStringLiteral("events"));
         if (!events.isArray()) {
             problems << QStringLiteral("%1: %2.events: expected an array of events").arg(source, path);
@@ -168,6 +180,21 @@ Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &
                 problems << QStringLiteral("%1: %2.date: '%3' is not a date (YYYY-MM-DD)").arg(source, eventPath, dateText);
                 continue;
             }
+            if (date.year() < kFirstPlausibleYear || date.year() > kLastPlausibleYear) {
+                problems << QStringLiteral("%1: %2.date: %3 in %4 is outside %5 to %6, the years Rightsflow accepts")
+                                .arg(source, eventPath, dateText, region)
+                                .arg(kFirstPlausibleYear)
+                                .arg(kLastPlausibleYear);
+                continue;
+            }
+            // Bank holidays are weekdays: one that falls on a weekend has a
+            // substitute weekday, and that is what the file lists.
+            if (isWeekend(date)) {
+                problems << QStringLiteral("%1: %2.date: %3 in %4 is a %5; bank holidays and their substitute days are "
+                                           "weekdays")
+                                .arg(source, eventPath, dateText, region, QLocale::c().dayName(date.dayOfWeek()));
+                continue;
+            }
             if (seen.contains(date)) {
                 problems << QStringLiteral("%1: %2.date: %3 is listed twice").arg(source, eventPath, dateText);
                 continue;
@@ -181,6 +208,18 @@ Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &
             continue;
         }
         WorkingCalendar calendar(region, holidays);
+        for (int year = calendar.firstYear(); year <= calendar.lastYear(); ++year) {
+            const qsizetype count = calendar.holidaysIn(year).size();
+            if (count > kMaxHolidaysPerYear)
+                problems << QStringLiteral("%1: %2.events: %3 bank holidays in %4 in %5; no division has more than %6 in a year "
+                                           "(England and Wales has 8, Scotland 9, Northern Ireland 10, and a proclamation "
+                                           "adds one or two)")
+                                .arg(source, path)
+                                .arg(count)
+                                .arg(region)
+                                .arg(year)
+                                .arg(kMaxHolidaysPerYear);
+        }
         // A year with no holiday between the first and the last is a hole in
         // the file, not a year without bank holidays.
         for (int year = calendar.firstYear(); year <= calendar.lastYear(); ++year) {
