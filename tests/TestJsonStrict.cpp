@@ -243,6 +243,22 @@ private slots:
         QVERIFY2(document.error().message.contains(QStringLiteral("4 problems")), qPrintable(document.error().message));
     }
 
+    void aFileFullOfProblemsIsCutShort()
+    {
+        // 30 keys given twice: the first 20 are listed and the cut is said.
+        QByteArray json("{");
+        for (int i = 0; i < 30; ++i)
+            json += QStringLiteral("\"k%1\": 1, \"k%1\": 2, ").arg(i).toUtf8();
+        json += "\"end\": 0}";
+        const Result<QJsonDocument> document = parseJsonStrict(json, kSource, InputKind::Records);
+        QVERIFY(!document.ok());
+        const QStringList &details = document.error().details;
+        QCOMPARE(details.size(), 21);
+        QVERIFY2(details.at(19).contains(QStringLiteral("$.k19: key \"k19\" appears twice")), qPrintable(details.at(19)));
+        QCOMPARE(details.at(20), QStringLiteral("src.json: (stopped after 20 problems; fix these first)"));
+        QVERIFY2(document.error().message.endsWith(QStringLiteral("(20 problems)")), qPrintable(document.error().message));
+    }
+
     void problemsBeforeASyntaxErrorAreListedWithIt()
     {
         const QByteArray json("{\"a\": 1, \"a\": 2,\n\"b\": }");

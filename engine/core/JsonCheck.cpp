@@ -33,23 +33,47 @@ QString jsonTypeName(const QJsonValue &value)
 
 namespace {
 
-// Line and column of the byte at `offset`; a column counts characters, so a
-// multi-byte UTF-8 sequence is one column, as in an editor.
+// Line and column of a byte; a column counts characters, so a multi-byte
+// UTF-8 sequence is one column, as in an editor. It walks on from the last
+// position asked for, so that the problems of a large file, which come in
+// order, are placed in one pass.
+class Positions
+{
+public:
+    explicit Positions(const QByteArray &json)
+        : m_json(json)
+    { }
+
+    std::pair<qsizetype, qsizetype> of(qsizetype offset)
+    {
+        offset = qBound(qsizetype(0), offset, m_json.size());
+        if (offset < m_at) {
+            m_at = 0;
+            m_line = 1;
+            m_column = 1;
+        }
+        for (; m_at < offset; ++m_at) {
+            const auto c = uchar(m_json.at(m_at));
+            if (c == '\n') {
+                ++m_line;
+                m_column = 1;
+            } else if ((c & 0xC0) != 0x80) {
+                ++m_column;
+            }
+        }
+        return {m_line, m_column};
+    }
+
+private:
+    const QByteArray &m_json;
+    qsizetype m_at = 0;
+    qsizetype m_line = 1;
+    qsizetype m_column = 1;
+};
+
 std::pair<qsizetype, qsizetype> positionOf(const QByteArray &json, qsizetype offset)
 {
-    offset = qBound(qsizetype(0), offset, json.size());
-    qsizetype line = 1;
-    qsizetype column = 1;
-    for (qsizetype i = 0; i < offset; ++i) {
-        const auto c = uchar(json.at(i));
-        if (c == '\n') {
-            ++line;
-            column = 1;
-        } else if ((c & 0xC0) != 0x80) {
-            ++column;
-        }
-    }
-    return {line, column};
+    return Positions(json).of(offset);
 }
 
 // "00E9", "D800": a code unit or byte in hexadecimal, as the standards write it.
@@ -410,9 +434,9 @@ qsizetype syntaxErrorAt(const QJsonParseError &error)
     return error.error == QJsonParseError::GarbageAtEnd ? error.offset : error.offset - 1;
 }
 
-QString located(const QByteArray &json, qsizetype offset, const QString &source, const QString &text)
+QString located(Positions &positions, qsizetype offset, const QString &source, const QString &text)
 {
-    const auto [line, column] = positionOf(json, offset);
+    const auto [line, column] = positions.of(offset);
     return QStringLiteral("%1:%2:%3: %4").arg(source).arg(line).arg(column).arg(text);
 }
 
@@ -420,8 +444,9 @@ QString located(const QByteArray &json, qsizetype offset, const QString &source,
 
 QString jsonSyntaxProblem(const QByteArray &json, const QJsonParseError &error, const QString &source)
 {
-    return located(
-        json, qMax(qsizetype(0), syntaxErrorAt(error)), source, QStringLiteral("not valid JSON: %1").arg(error.errorString()));
+    Positions positions(json);
+    return located(positions, qMax(qsizetype(0), syntaxErrorAt(error)), source,
+        QStringLiteral("not valid JSON: %1").arg(error.errorString()));
 }
 
 Result<QJsonDocument> parseJsonStrict(const QByteArray &json, const QString &source, InputKind kind)
@@ -432,6 +457,7 @@ Result<QJsonDocument> parseJsonStrict(const QByteArray &json, const QString &sou
     QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     StrictScanner scanner(json);
     scanner.run();
+    Positions positions(json);
     QStringList details;
     if (parseError.error != QJsonParseError::NoError) {
         // Our problems before the point where Qt gave up, and Qt's reason;
@@ -440,7 +466,7 @@ Result<QJsonDocument> parseJsonStrict(const QByteArray &json, const QString &sou
         bool saidUtf8 = false;
         for (const StrictScanner::Problem &p : scanner.problems()) {
             if (p.offset < at || (p.utf8 && parseError.error == QJsonParseError::IllegalUTF8String && !saidUtf8)) {
-                details << located(json, p.offset, source, p.text);
+                details << located(positions, p.offset, source, p.text);
                 saidUtf8 = saidUtf8 || p.utf8;
             }
         }
@@ -448,15 +474,16 @@ Result<QJsonDocument> parseJsonStrict(const QByteArray &json, const QString &sou
             details << jsonSyntaxProblem(json, parseError, source);
     } else {
         for (const StrictScanner::Problem &p : scanner.problems())
-            details << located(json, p.offset, source, p.text);
+            details << located(positions, p.offset, source, p.text);
         if (details.isEmpty())
             return document;
-        if (details.size() >= StrictScanner::kMaxProblems)
-            details << QStringLiteral("%1: (stopped after %2 problems; fix these first)").arg(source).arg(details.size());
     }
+    const qsizetype count = details.size();
+    if (scanner.problems().size() >= StrictScanner::kMaxProblems)
+        details << QStringLiteral("%1: (stopped after %2 problems; fix these first)").arg(source).arg(count);
     return makeError(ErrorCode::Invalid,
         QStringLiteral("%1: not JSON that Rightsflow accepts (%2)")
-            .arg(source, details.size() == 1 ? QStringLiteral("1 problem") : QStringLiteral("%1 problems").arg(details.size())),
+            .arg(source, count == 1 ? QStringLiteral("1 problem") : QStringLiteral("%1 problems").arg(count)),
         details);
 }
 
