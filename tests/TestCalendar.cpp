@@ -6,6 +6,7 @@
 
 #include "calendar/DeadlineCalculator.h"
 #include "calendar/WorkingCalendar.h"
+#include "core/InputLimits.h"
 
 #include <QFile>
 #include <QHash>
@@ -644,7 +645,7 @@ private slots:
         QTest::addColumn<QStringList>("expected"); // parts of the error details
 
         QTest::addRow("not JSON") << QByteArray("{\"england-and-wales\": {\"events\": [")
-                                  << QStringList {QStringLiteral("test.json: byte "), QStringLiteral("not valid JSON")};
+                                  << QStringList {QStringLiteral("test.json:1:"), QStringLiteral("not valid JSON")};
         QTest::addRow("top level array") << QByteArray("[{\"england-and-wales\": {}}]")
                                          << QStringList {QStringLiteral("test.json: $: expected an object")};
         QTest::addRow("missing division") << withRoot([](QJsonObject &root) { root.remove(kScotland); })
@@ -719,7 +720,127 @@ private slots:
         for (const QString &part : expected)
             QVERIFY2(details.contains(part), qPrintable(QStringLiteral("'%1' not in:\n%2").arg(part, details)));
         for (const QString &detail : parsed.error().details)
-            QVERIFY2(detail.startsWith(QStringLiteral("test.json: ")), qPrintable(detail));
+            QVERIFY2(detail.startsWith(QStringLiteral("test.json:")), qPrintable(detail));
+    }
+
+    // Calendars that parse but cannot be right: they would move due dates
+    // by days or years. Each problem names the division, the date and why.
+    void implausible_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QStringList>("expected"); // parts of the error details
+
+        QTest::addRow("a holiday on a Saturday")
+            << withEvents(kEw,
+                   [](QJsonArray &events) { setEventField(events, 1, QStringLiteral("date"), QStringLiteral("2018-03-31")); })
+            << QStringList {QStringLiteral("test.json: $.england-and-wales.events[1].date: 2018-03-31 in england-and-wales is a "
+                                           "Saturday; bank holidays and their substitute days are weekdays")};
+        QTest::addRow("a holiday on a Sunday") << withEvents(kScotland, [](QJsonArray &events) {
+            setEventField(events, 1, QStringLiteral("date"), QStringLiteral("2018-01-07"));
+        }) << QStringList {QStringLiteral("$.scotland.events[1].date: 2018-01-07 in scotland is a Sunday")};
+        QTest::addRow("14 in one year") << withEvents(kEw,
+            [](QJsonArray &events) {
+                // 8 in 2026, and six more weekdays.
+                for (const char *date : {"2026-02-02", "2026-02-03", "2026-02-04", "2026-02-05", "2026-02-06", "2026-02-09"})
+                    events.append(QJsonObject {
+                        {QStringLiteral("title"), QStringLiteral("Extra")}, {QStringLiteral("date"), QString::fromLatin1(date)}});
+            })
+                                        << QStringList {QStringLiteral("test.json: $.england-and-wales.events: 14 bank holidays "
+                                                                       "in england-and-wales in 2026; "
+                                                                       "no division has more than 13 in a year")};
+        QTest::addRow("every day of 2018 to 2030")
+            << withEvents(kNi,
+                   [](QJsonArray &events) {
+                       events = QJsonArray();
+                       for (QDate day = d("2018-01-01"); day <= d("2030-12-31"); day = day.addDays(1))
+                           events.append(QJsonObject {{QStringLiteral("title"), QStringLiteral("Holiday")},
+                               {QStringLiteral("date"), day.toString(Qt::ISODate)}});
+                   })
+            << QStringList {QStringLiteral("$.northern-ireland.events[5].date: 2018-01-06 in northern-ireland is a Saturday"),
+                   QStringLiteral("$.northern-ireland.events: 261 bank holidays in northern-ireland in 2018"),
+                   QStringLiteral("bank holidays in northern-ireland in 2030")};
+        QTest::addRow("before 2000")
+            << withEvents(kNi,
+                   [](QJsonArray &events) { setEventField(events, 0, QStringLiteral("date"), QStringLiteral("1999-12-31")); })
+            << QStringList {QStringLiteral("$.northern-ireland.events[0].date: 1999-12-31 in northern-ireland is outside 2000 to "
+                                           "2100")};
+        QTest::addRow("after 2100") << withEvents(kScotland, [](QJsonArray &events) {
+            events.append(QJsonObject {
+                {QStringLiteral("title"), QStringLiteral("Far")}, {QStringLiteral("date"), QStringLiteral("2101-01-03")}});
+        }) << QStringList {QStringLiteral("2101-01-03 in scotland is outside 2000 to 2100")};
+        QTest::addRow("an unknown division")
+            << withRoot([](QJsonObject &root) { root.insert(QStringLiteral("wales"), root.value(kEw)); })
+            << QStringList {QStringLiteral("test.json: $.wales: unknown division 'wales' (the divisions are england-and-wales, "
+                                           "scotland, northern-ireland)")};
+        QTest::addRow("a division under another's name") << withRoot([](QJsonObject &root) {
+            QJsonObject division = root.value(kScotland).toObject();
+            division.insert(QStringLiteral("division"), kEw);
+            root.insert(kScotland, division);
+        }) << QStringList {QStringLiteral("$.scotland.division: 'england-and-wales' under scotland")};
+        // Two divisions' events in one object: Qt would keep the second.
+        QTest::addRow("a key given twice") << sourceBytes().replace(
+            "\"division\": \"scotland\",", "\"division\": \"scotland\", \"division\": \"scotland\",")
+                                           << QStringList {QStringLiteral("$.scotland.division: key \"division\" appears twice")};
+    }
+
+    void implausible()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QStringList, expected);
+        Result<BankHolidays> parsed = BankHolidays::parse(json, QStringLiteral("test.json"));
+        QVERIFY2(!parsed.ok(), "an implausible calendar was accepted");
+        QCOMPARE(parsed.error().code, ErrorCode::Invalid);
+        const QString details = parsed.error().details.join(QLatin1Char('\n'));
+        for (const QString &part : expected)
+            QVERIFY2(details.contains(part), qPrintable(QStringLiteral("'%1' not in:\n%2").arg(part, details.left(4000))));
+    }
+
+    void plausibleLimitsAreAccepted()
+    {
+        // 13 in a year, on weekdays, from 2000 to 2100: the most a file may hold.
+        const QByteArray json = withEvents(kEw, [](QJsonArray &events) {
+            for (const char *date : {"2026-02-02", "2026-02-03", "2026-02-04", "2026-02-05", "2026-02-06"})
+                events.append(QJsonObject {
+                    {QStringLiteral("title"), QStringLiteral("Extra")}, {QStringLiteral("date"), QString::fromLatin1(date)}});
+        });
+        Result<BankHolidays> parsed = BankHolidays::parse(json, QStringLiteral("test.json"));
+        QVERIFY2(parsed.ok(), parsed ? "" : qPrintable(parsed.error().fullText()));
+        QCOMPARE(parsed->region(kEw)->holidaysIn(2026).size(), BankHolidays::kMaxHolidaysPerYear);
+
+        QJsonObject root;
+        for (const QString &region : BankHolidays::kRegions) {
+            const QJsonArray events {QJsonObject {{QStringLiteral("title"), QStringLiteral("First")},
+                                         {QStringLiteral("date"), QStringLiteral("2000-01-03")}},
+                QJsonObject {
+                    {QStringLiteral("title"), QStringLiteral("Last")}, {QStringLiteral("date"), QStringLiteral("2100-12-31")}}};
+            QJsonArray all = events;
+            for (int year = 2001; year <= 2100; ++year) {
+                QDate weekday(year, 6, 1);
+                while (weekday.dayOfWeek() > 5)
+                    weekday = weekday.addDays(1);
+                all.append(QJsonObject {{QStringLiteral("title"), QStringLiteral("Yearly")},
+                    {QStringLiteral("date"), weekday.toString(Qt::ISODate)}});
+            }
+            root.insert(region, QJsonObject {{QStringLiteral("division"), region}, {QStringLiteral("events"), all}});
+        }
+        Result<BankHolidays> wide = BankHolidays::parse(QJsonDocument(root).toJson(), QStringLiteral("wide.json"));
+        QVERIFY2(wide.ok(), wide ? "" : qPrintable(wide.error().fullText()));
+        QCOMPARE(wide->region(kNi)->firstYear(), 2000);
+        QCOMPARE(wide->region(kNi)->lastYear(), 2100);
+    }
+
+    void oversizedFileIsRefused()
+    {
+        // Whitespace padding past the limit: refused for its size, naming the limit.
+        QByteArray json = sourceBytes();
+        json.append(QByteArray(maxInputBytes(InputKind::Calendar) - json.size() + 1, ' '));
+        Result<BankHolidays> parsed = BankHolidays::parse(json, QStringLiteral("test.json"));
+        QVERIFY(!parsed.ok());
+        QVERIFY2(parsed.error().fullText().contains(
+                     QStringLiteral("test.json: %1 bytes is more than the 1 MiB").arg(maxInputBytes(InputKind::Calendar) + 1)),
+            qPrintable(parsed.error().fullText()));
+        json.chop(1);
+        QVERIFY(BankHolidays::parse(json, QStringLiteral("test.json")).ok());
     }
 };
 

@@ -7,6 +7,8 @@
 #include "CliRunner.h"
 #include "TestSupport.h"
 
+#include "core/InputLimits.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -839,6 +841,34 @@ private slots:
         VERIFY_EXIT(refused, 2);
         QVERIFY2(refused.err.contains(QStringLiteral("2026-13-01")) && refused.err.contains(QStringLiteral("$.scotland")),
             qPrintable(refused.describe()));
+        QCOMPARE(dueOf(), QStringLiteral("2026-04-02"));
+
+        // A calendar that cannot be right is refused with the division, the date and why: bank holidays are weekdays.
+        const QString weekend = dir.filePath(QStringLiteral("weekend.json"));
+        QFile weekendFile(weekend);
+        QVERIFY(weekendFile.open(QIODevice::WriteOnly));
+        weekendFile.write(rf::test::shippedCalendarWith(QStringLiteral("2026-03-28"), QStringLiteral("A Saturday")));
+        weekendFile.close();
+        const CliRun onSaturday = run(QStringList {QStringLiteral("calendar"), QStringLiteral("import"), weekend,
+                                          QStringLiteral("--as"), QStringLiteral("root")}
+            + dbArgs(db));
+        VERIFY_EXIT(onSaturday, 2);
+        QVERIFY2(onSaturday.err.contains(QStringLiteral("$.england-and-wales.events["))
+                && onSaturday.err.contains(QStringLiteral("2026-03-28 in england-and-wales is a Saturday")),
+            qPrintable(onSaturday.describe()));
+        // A file far bigger than any calendar is refused before it is read, with its size and the limit.
+        const QString huge = dir.filePath(QStringLiteral("huge.json"));
+        QFile hugeFile(huge);
+        QVERIFY(hugeFile.open(QIODevice::WriteOnly));
+        QVERIFY(hugeFile.resize(rf::maxInputBytes(rf::InputKind::Calendar) + 1));
+        hugeFile.close();
+        const CliRun tooBig = run(QStringList {QStringLiteral("calendar"), QStringLiteral("import"), huge, QStringLiteral("--as"),
+                                      QStringLiteral("root")}
+            + dbArgs(db));
+        VERIFY_EXIT(tooBig, 2);
+        QVERIFY2(tooBig.err.contains(huge
+                     + QStringLiteral(": %1 bytes is more than the 1 MiB").arg(rf::maxInputBytes(rf::InputKind::Calendar) + 1)),
+            qPrintable(tooBig.describe()));
         QCOMPARE(dueOf(), QStringLiteral("2026-04-02"));
 
         // A newer file that proclaims 2 April 2026 a bank holiday.

@@ -538,6 +538,11 @@ void TestNoticeTemplates::badTemplatesAreRefusedWithFileAndLine_data()
                                        << QStringList {QStringLiteral("x.txt:4: unknown placeholder {{bad}}")};
     QTest::addRow("not UTF-8") << Files {{QStringLiteral("x.txt"), "Subject: Hi\n\nLine\n\xff\xfe caf\xe9\n"}}
                                << QStringList {QStringLiteral("x.txt:4: not valid UTF-8")};
+    const QByteArray huge = QByteArray("Subject: Hi\n\n") + QByteArray(256 * 1024, 'a') + '\n';
+    QTest::addRow("larger than a template may be")
+        << Files {{QStringLiteral("x.txt"), huge}}
+        << QStringList {QStringLiteral("x.txt:1: %1 bytes is more than the 256 KiB (262144 bytes) a notice template may hold")
+                            .arg(huge.size())};
 }
 
 void TestNoticeTemplates::badTemplatesAreRefusedWithFileAndLine()

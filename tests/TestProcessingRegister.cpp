@@ -405,7 +405,7 @@ void TestProcessingRegister::missingFileIsNotFound()
     const Result<ProcessingRegister> reg = ProcessingRegister::load(path);
     QVERIFY(!reg.ok());
     QCOMPARE(reg.error().code, ErrorCode::NotFound);
-    QVERIFY2(reg.error().message.startsWith(path + s(": cannot read processing register")), qPrintable(reg.error().message));
+    QVERIFY2(reg.error().message.startsWith(path + s(": cannot read a processing register")), qPrintable(reg.error().message));
 }
 
 void TestProcessingRegister::supplementaryInformationHoldsOnlyRequestedSystems_data()

@@ -6,6 +6,7 @@
 #include "JsonEdit.h"
 #include "TestSupport.h"
 
+#include "core/InputLimits.h"
 #include "request/Request.h"
 #include "workflow/ActionRegistry.h"
 #include "workflow/WorkflowLoader.h"
@@ -151,6 +152,25 @@ QByteArray definitionFor(const QString &id, const QString &right)
     return toJson(object);
 }
 
+// The valid definition with `text` inserted just after the first `after`;
+// `at` is where the inserted text starts.
+QByteArray definitionWith(const QByteArray &after, const QByteArray &text, qsizetype &at)
+{
+    QByteArray json(kValidDefinition);
+    const qsizetype found = json.indexOf(after);
+    at = found < 0 ? -1 : found + after.size();
+    if (found >= 0)
+        json.insert(at, text);
+    return json;
+}
+
+// "FILE:LINE:COLUMN: " of the byte at `offset` in an ASCII document.
+QString locationOf(const QByteArray &json, qsizetype offset)
+{
+    const QByteArray head = json.left(offset);
+    return QStringLiteral("%1:%2:%3: ").arg(kSource).arg(head.count('\n') + 1).arg(offset - head.lastIndexOf('\n'));
+}
+
 } // namespace
 
 class TestWorkflowLoader : public QObject
@@ -165,6 +185,9 @@ private slots:
     void invalidDefinitionIsRefused_data();
     void invalidDefinitionIsRefused();
     void notJsonNamesLineAndColumn();
+    void duplicateKeyIsRefused_data();
+    void duplicateKeyIsRefused();
+    void oversizedFileIsRefused();
     void everyProblemIsReported();
     void extraEffectIsAdditive();
     void extraGuardIsAdditive();
@@ -568,6 +591,86 @@ void TestWorkflowLoader::notJsonNamesLineAndColumn()
     QCOMPARE(match.captured(1).toInt(), 3);
     const int column = match.captured(2).toInt();
     QVERIFY2(column == 12 || column == 13, qPrintable(def.error().details.constFirst()));
+}
+
+void TestWorkflowLoader::duplicateKeyIsRefused_data()
+{
+    // Qt's parser keeps the last of two equal keys: each of these files would
+    // load as something its author did not see at the top of it.
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("prefix"); // FILE:LINE:COLUMN: PATH:
+    QTest::addColumn<QString>("phrase");
+
+    {
+        // Two workflows in one file: the second's keys repeat the first's.
+        QByteArray first(kValidDefinition);
+        first.chop(1); // the closing brace
+        QByteArray second(kValidDefinition);
+        second.remove(0, 1).replace("\"test-access\"", "\"test-other\"");
+        const QByteArray json = first + ",\n" + second;
+        const qsizetype at = json.indexOf("\"id\"", first.size());
+        QTest::addRow("two workflows in one file") << json << locationOf(json, at) + QStringLiteral("$.id: ")
+                                                   << QStringLiteral("key \"id\" appears twice in one object");
+    }
+    qsizetype at = 0;
+    QByteArray json = definitionWith("\"label\": \"Checking\",", " \"label\": \"Something else\",", at);
+    QTest::addRow("a state's label twice") << json << locationOf(json, at + 1) + QStringLiteral("$.states[1].label: ")
+                                           << QStringLiteral("key \"label\" appears twice");
+    json = definitionWith("\"template\": \"acknowledgement\",", " \"template\": \"response\",", at);
+    QTest::addRow("an effect's template twice")
+        << json << locationOf(json, at + 1) + QStringLiteral("$.transitions[0].effects[0].template: ")
+        << QStringLiteral("key \"template\" appears twice");
+    json = definitionWith("\"label\": \"Withdrawn\", \"kind\": \"closed\",", " \"kind\": \"open\",", at);
+    QTest::addRow("the last state's kind twice") << json << locationOf(json, at + 1) + QStringLiteral("$.states[3].kind: ")
+                                                 << QStringLiteral("key \"kind\" appears twice");
+    // The same key however it is written: \u0074 is "t".
+    json = definitionWith("\"title\": \"Test access workflow\",", "\n  \"\\u0074itle\": \"Other\",", at);
+    QTest::addRow("a key written with an escape")
+        << json << locationOf(json, at + 3) + QStringLiteral("$.title: ") << QStringLiteral("written \"\\u0074itle\" here");
+}
+
+void TestWorkflowLoader::duplicateKeyIsRefused()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, prefix);
+    QFETCH(QString, phrase);
+    const Result<WorkflowDefinition> def = WorkflowLoader().parse(json, kSource);
+    QVERIFY2(!def.ok(), "a definition with a key given twice was accepted");
+    QCOMPARE(def.error().code, ErrorCode::Invalid);
+    QVERIFY2(def.error().message.contains(kSource), qPrintable(def.error().message));
+    QVERIFY2(!matchingLine(def.error().details, prefix, phrase).isEmpty(),
+        qPrintable(QStringLiteral("no line starting \"%1\" and mentioning \"%2\" in:\n%3")
+                       .arg(prefix, phrase, def.error().details.join(QLatin1Char('\n')))));
+}
+
+void TestWorkflowLoader::oversizedFileIsRefused()
+{
+    // A definition padded with spaces to the limit loads; one byte more is
+    // refused with the file, its size and the limit, before it is parsed.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const qint64 limit = maxInputBytes(InputKind::WorkflowDefinition);
+    QByteArray json(kValidDefinition);
+    json.append(QByteArray(limit - json.size(), ' '));
+    const QString atLimit = dir.filePath(QStringLiteral("at-limit.json"));
+    QVERIFY(writeFile(atLimit, json));
+    const Result<WorkflowDefinition> loaded = WorkflowLoader().loadFile(atLimit);
+    QVERIFY2(loaded.ok(), loaded ? "" : qPrintable(loaded.error().fullText()));
+
+    const QString over = dir.filePath(QStringLiteral("over-limit.json"));
+    QVERIFY(writeFile(over, json + ' '));
+    const Result<WorkflowDefinition> refused = WorkflowLoader().loadFile(over);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, ErrorCode::Invalid);
+    const QString text = refused.error().fullText();
+    QVERIFY2(text.startsWith(over + QStringLiteral(": ")), qPrintable(text));
+    QVERIFY2(text.contains(QString::number(limit + 1) + QStringLiteral(" bytes")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("1 MiB")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("workflow definition")), qPrintable(text));
+    // The same bytes handed over directly are refused too.
+    const Result<WorkflowDefinition> parsed = WorkflowLoader().parse(json + ' ', kSource);
+    QVERIFY(!parsed.ok());
+    QVERIFY2(parsed.error().fullText().contains(QString::number(limit + 1)), qPrintable(parsed.error().fullText()));
 }
 
 void TestWorkflowLoader::everyProblemIsReported()

@@ -3,6 +3,7 @@
 
 #include "bundle/EntryNames.h"
 #include "bundle/ZipStructure.h"
+#include "core/InputLimits.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -27,7 +28,7 @@ constexpr qint64 kChunkSize = 1024 * 1024;
 // manifest.json is the one entry held in memory whole. A manifest line is
 // about 200 bytes, so this allows some 300 000 files; anything bigger is not
 // a manifest Rightsflow wrote.
-constexpr qint64 kMaxManifestBytes = 64LL * 1024 * 1024;
+constexpr qint64 kMaxManifestBytes = maxInputBytes(InputKind::Manifest);
 
 constexpr quint32 kUnixHost = 3; // "version made by" high byte: the external attributes hold a Unix mode
 constexpr quint32 kUnixFileTypeMask = 0170000;

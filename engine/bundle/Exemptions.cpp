@@ -14,7 +14,7 @@ namespace rf {
 Result<ExemptionList> ExemptionList::parse(const QByteArray &json, const QString &source)
 {
     const QString invalid = QStringLiteral("%1: invalid exemption list").arg(source);
-    Result<QJsonObject> parsed = parseJsonObject(json, source, invalid);
+    Result<QJsonObject> parsed = parseJsonObject(json, source, invalid, InputKind::Exemptions);
     if (!parsed)
         return parsed.error();
 
@@ -76,7 +76,7 @@ Result<ExemptionList> ExemptionList::parse(const QByteArray &json, const QString
 
 Result<ExemptionList> ExemptionList::load(const QString &path)
 {
-    Result<QByteArray> content = readConfigFile(path, QStringLiteral("the exemption list"));
+    Result<QByteArray> content = readInputFile(path, InputKind::Exemptions);
     if (!content)
         return content.error();
     return parse(*content, path);

@@ -320,7 +320,7 @@ QByteArray Manifest::toJson() const
 Result<Manifest> Manifest::parse(const QByteArray &json, const QString &source)
 {
     const QString invalid = QStringLiteral("%1: invalid bundle manifest").arg(source);
-    Result<QJsonObject> parsed = parseJsonObject(json, source, invalid);
+    Result<QJsonObject> parsed = parseJsonObject(json, source, invalid, InputKind::Manifest);
     if (!parsed)
         return parsed.error();
 

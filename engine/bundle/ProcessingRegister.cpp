@@ -318,7 +318,7 @@ const QStringList &ProcessingRegister::knownSpecialCategories()
 Result<ProcessingRegister> ProcessingRegister::parse(const QByteArray &json, const QString &source)
 {
     const QString invalid = QStringLiteral("%1: invalid processing register").arg(source);
-    Result<QJsonObject> parsed = parseJsonObject(json, source, invalid);
+    Result<QJsonObject> parsed = parseJsonObject(json, source, invalid, InputKind::ProcessingRegister);
     if (!parsed)
         return parsed.error();
 
@@ -402,7 +402,7 @@ Result<ProcessingRegister> ProcessingRegister::parse(const QByteArray &json, con
 
 Result<ProcessingRegister> ProcessingRegister::load(const QString &path)
 {
-    Result<QByteArray> content = readConfigFile(path, QStringLiteral("processing register"));
+    Result<QByteArray> content = readInputFile(path, InputKind::ProcessingRegister);
     if (!content)
         return content.error();
     return parse(*content, path);

@@ -11,10 +11,10 @@ namespace rf {
 
 Result<RecordSet> RecordSet::parse(const QByteArray &json, const QString &source)
 {
-    QJsonParseError parseError {};
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return makeError(ErrorCode::Invalid, jsonSyntaxProblem(json, parseError, source));
+    Result<QJsonDocument> parsed = parseJsonStrict(json, source, InputKind::Records);
+    if (!parsed)
+        return parsed.error();
+    const QJsonDocument document = *parsed;
     JsonChecker check(source);
     QJsonArray rows;
     RecordSet set;

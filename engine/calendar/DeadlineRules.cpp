@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "DeadlineRules.h"
 
-#include <QFile>
+#include "core/JsonCheck.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,11 +26,10 @@ QString toString(PeriodUnit unit)
 Result<DeadlineRuleBook> DeadlineRuleBook::parse(const QByteArray &json, const QString &source)
 {
     const QString invalid = QStringLiteral("%1: invalid deadline rules").arg(source);
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return makeError(ErrorCode::Invalid, invalid,
-            {QStringLiteral("%1: byte %2: not valid JSON: %3").arg(source).arg(parseError.offset).arg(parseError.errorString())});
+    Result<QJsonDocument> parsed = parseJsonStrict(json, source, InputKind::DeadlineRules);
+    if (!parsed)
+        return makeError(ErrorCode::Invalid, invalid, parsed.error().details);
+    const QJsonDocument document = *parsed;
     const QJsonValue sets = document.object().value(QStringLiteral("ruleSets"));
     if (!sets.isArray())
         return makeError(
@@ -99,10 +99,9 @@ Result<DeadlineRuleBook> DeadlineRuleBook::parse(const QByteArray &json, const Q
 const DeadlineRuleBook &DeadlineRuleBook::shipped()
 {
     static const DeadlineRuleBook book = [] {
-        QFile file(QStringLiteral(":/rules/deadline-rules.json"));
-        Result<DeadlineRuleBook> parsed = file.open(QIODevice::ReadOnly)
-            ? parse(file.readAll(), file.fileName())
-            : Result<DeadlineRuleBook>(makeError(ErrorCode::NotFound, QStringLiteral("the shipped deadline rules are missing")));
+        const QString path = QStringLiteral(":/rules/deadline-rules.json");
+        Result<QByteArray> content = readInputFile(path, InputKind::DeadlineRules);
+        Result<DeadlineRuleBook> parsed = content ? parse(*content, path) : Result<DeadlineRuleBook>(content.error());
         Q_ASSERT_X(parsed.ok(), "DeadlineRuleBook::shipped", "the shipped deadline rules do not parse");
         return parsed.ok() ? std::move(parsed).value() : DeadlineRuleBook();
     }();

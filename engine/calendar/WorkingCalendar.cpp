@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "WorkingCalendar.h"
 
+#include "core/JsonCheck.h"
+
 #include <QCryptographicHash>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QSet>
 
 #include <algorithm>
@@ -123,18 +125,24 @@ QList<BankHoliday> WorkingCalendar::holidaysIn(int year) const
 
 Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &source)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     const QString invalid = QStringLiteral("%1: not a bank holidays file in the GOV.UK format").arg(source);
-    if (parseError.error != QJsonParseError::NoError)
-        return makeError(ErrorCode::Invalid, invalid,
-            {QStringLiteral("%1: byte %2: not valid JSON: %3").arg(source).arg(parseError.offset).arg(parseError.errorString())});
+    Result<QJsonDocument> parsed = parseJsonStrict(json, source, InputKind::Calendar);
+    if (!parsed)
+        return makeError(ErrorCode::Invalid, invalid, parsed.error().details);
+    const QJsonDocument document = *parsed;
     if (!document.isObject())
         return makeError(
             ErrorCode::Invalid, invalid, {QStringLiteral("%1: $: expected an object with the divisions").arg(source)});
 
     QStringList problems;
     const QJsonObject root = document.object();
+    // A division we do not know is a file for somewhere else, or a typing
+    // mistake that would leave the council's own division unchanged.
+    for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
+        if (!kRegions.contains(it.key()))
+            problems << QStringLiteral("%1: $.%2: unknown division '%2' (the divisions are %3)")
+                            .arg(source, it.key(), kRegions.join(QStringLiteral(", ")));
+    }
     BankHolidays result;
     for (const QString &region : kRegions) {
         const QString path = QStringLiteral("$.%1").arg(region);
@@ -144,6 +152,10 @@ Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &
                             .arg(source, path);
             continue;
         }
+        const QJsonValue named = division.toObject().value(QStringLiteral("division"));
+        if (!named.isUndefined() && named.toString() != region)
+            problems << QStringLiteral("%1: %2.division: '%3' under %4: the events would count for the wrong division")
+                            .arg(source, path, named.isString() ? named.toString() : jsonTypeName(named), region);
         const QJsonValue events = division.toObject().value(QStringLiteral("events"));
         if (!events.isArray()) {
             problems << QStringLiteral("%1: %2.events: expected an array of events").arg(source, path);
@@ -168,6 +180,21 @@ Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &
                 problems << QStringLiteral("%1: %2.date: '%3' is not a date (YYYY-MM-DD)").arg(source, eventPath, dateText);
                 continue;
             }
+            if (date.year() < kFirstPlausibleYear || date.year() > kLastPlausibleYear) {
+                problems << QStringLiteral("%1: %2.date: %3 in %4 is outside %5 to %6, the years Rightsflow accepts")
+                                .arg(source, eventPath, dateText, region)
+                                .arg(kFirstPlausibleYear)
+                                .arg(kLastPlausibleYear);
+                continue;
+            }
+            // Bank holidays are weekdays: one that falls on a weekend has a
+            // substitute weekday, and that is what the file lists.
+            if (isWeekend(date)) {
+                problems << QStringLiteral("%1: %2.date: %3 in %4 is a %5; bank holidays and their substitute days are "
+                                           "weekdays")
+                                .arg(source, eventPath, dateText, region, QLocale::c().dayName(date.dayOfWeek()));
+                continue;
+            }
             if (seen.contains(date)) {
                 problems << QStringLiteral("%1: %2.date: %3 is listed twice").arg(source, eventPath, dateText);
                 continue;
@@ -181,6 +208,18 @@ Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &
             continue;
         }
         WorkingCalendar calendar(region, holidays);
+        for (int year = calendar.firstYear(); year <= calendar.lastYear(); ++year) {
+            const qsizetype count = calendar.holidaysIn(year).size();
+            if (count > kMaxHolidaysPerYear)
+                problems << QStringLiteral("%1: %2.events: %3 bank holidays in %4 in %5; no division has more than %6 in a year "
+                                           "(England and Wales has 8, Scotland 9, Northern Ireland 10, and a proclamation "
+                                           "adds one or two)")
+                                .arg(source, path)
+                                .arg(count)
+                                .arg(region)
+                                .arg(year)
+                                .arg(kMaxHolidaysPerYear);
+        }
         // A year with no holiday between the first and the last is a hole in
         // the file, not a year without bank holidays.
         for (int year = calendar.firstYear(); year <= calendar.lastYear(); ++year) {
@@ -204,10 +243,9 @@ Result<BankHolidays> BankHolidays::parse(const QByteArray &json, const QString &
 const BankHolidays &BankHolidays::shipped()
 {
     static const BankHolidays holidays = [] {
-        QFile file(QStringLiteral(":/calendars/uk-bank-holidays.json"));
-        Result<BankHolidays> parsed = file.open(QIODevice::ReadOnly)
-            ? parse(file.readAll(), file.fileName())
-            : Result<BankHolidays>(makeError(ErrorCode::NotFound, QStringLiteral("the shipped bank holidays are missing")));
+        const QString path = QStringLiteral(":/calendars/uk-bank-holidays.json");
+        Result<QByteArray> content = readInputFile(path, InputKind::Calendar);
+        Result<BankHolidays> parsed = content ? parse(*content, path) : Result<BankHolidays>(content.error());
         // The shipped file is checked by the test suite; failing here is a build defect.
         Q_ASSERT_X(parsed.ok(), "BankHolidays::shipped", "the shipped bank holidays file does not parse");
         return parsed.ok() ? std::move(parsed).value() : BankHolidays();

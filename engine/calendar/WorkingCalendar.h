@@ -68,7 +68,16 @@ public:
     static inline const QStringList kRegions {
         QStringLiteral("england-and-wales"), QStringLiteral("scotland"), QStringLiteral("northern-ireland")};
 
+    // Limits no real calendar reaches: bank holidays between these years, at
+    // most this many a year in any division (8 to 10, and one or two more
+    // in a year with a proclaimed one-off, 12 at most so far).
+    static constexpr int kFirstPlausibleYear = 2000;
+    static constexpr int kLastPlausibleYear = 2100;
+    static constexpr int kMaxHolidaysPerYear = 13;
+
     // Parses and checks a file; every problem is reported with its JSON path.
+    // Refuses what cannot be a calendar: an unknown division, a holiday on
+    // a weekend, outside the plausible years, or too many in one year.
     [[nodiscard]] static Result<BankHolidays> parse(const QByteArray &json, const QString &source);
     // The file shipped with Rightsflow.
     [[nodiscard]] static const BankHolidays &shipped();

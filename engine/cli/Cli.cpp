@@ -5,6 +5,7 @@
 #include "calendar/DeadlineCalculator.h"
 #include "cli/Demo.h"
 #include "core/Clock.h"
+#include "core/InputLimits.h"
 #include "store/ConnectionUrl.h"
 #include "store/Register.h"
 #include "workflow/DotExport.h"
@@ -1601,12 +1602,10 @@ int Cli::cmdCalendar(const QStringList &args)
         const QString argument = parser.positionalArguments().constFirst();
         QByteArray content;
         if (import) {
-            SafeOutput::protect(argument);
-            QFile file(argument);
-            if (!file.open(QIODevice::ReadOnly))
-                return fail(
-                    makeError(ErrorCode::NotFound, QStringLiteral("%1: cannot read: %2").arg(argument, file.errorString())));
-            content = file.readAll();
+            Result<QByteArray> read = readInputFile(argument, InputKind::Calendar);
+            if (!read)
+                return fail(read.error());
+            content = *read;
         }
         Result<std::unique_ptr<Session>> session = openSession(parser);
         if (!session)

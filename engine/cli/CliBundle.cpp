@@ -7,6 +7,7 @@
 #include "bundle/BundleVerifier.h"
 #include "bundle/Exemptions.h"
 #include "bundle/ProcessingRegister.h"
+#include "core/InputLimits.h"
 
 #include <QDir>
 #include <QFile>
@@ -183,6 +184,7 @@ int Cli::cmdItem(const QStringList &args)
             item.date = *given;
         }
         const QString path = records ? parser.value(recordJson) : positional.at(1);
+        SafeOutput::protect(path); // the officer's source file is never an output of this run
         QFile file(path);
         if (!QFileInfo(path).isFile() || !file.open(QIODevice::ReadOnly))
             return fail(makeError(ErrorCode::NotFound,
@@ -190,12 +192,10 @@ int Cli::cmdItem(const QStringList &args)
                     .arg(path, QFileInfo::exists(path) ? file.errorString() : QStringLiteral("no such file"))));
         item.name = QFileInfo(path).fileName();
         if (records) {
-            if (file.size() > Engine::kMaxRecordsBytes)
-                return fail(makeError(ErrorCode::Invalid,
-                    QStringLiteral("%1: %2 MB is more than the %3 MB a records file may hold; split it")
-                        .arg(path, megabytes(file.size()))
-                        .arg(Engine::kMaxRecordsBytes / (1024 * 1024))));
-            item.records = file.readAll();
+            Result<QByteArray> content = readInputFile(path, InputKind::Records);
+            if (!content)
+                return fail(content.error());
+            item.records = *content;
         } else {
             item.content = &file;
         }
@@ -309,6 +309,7 @@ int Cli::cmdItem(const QStringList &args)
             : parser.isSet(redact)                   ? CaseItem::kRedacted
                                                      : CaseItem::kWithheld;
         marking.exemption = parser.value(exemption);
+        SafeOutput::protect(parser.value(redact));
         QFile redacted(parser.value(redact));
         if (parser.isSet(redact)) {
             if (!QFileInfo(redacted.fileName()).isFile() || !redacted.open(QIODevice::ReadOnly))

@@ -4,10 +4,16 @@
 // What the validators of Rightsflow's JSON files (workflow definitions, the
 // processing register) share: problems collected as "FILE: $.path: what is
 // wrong" so that one run reports everything to fix, and the position of
-// invalid JSON as a line and column a person can find.
+// invalid JSON as a line and column a person can find. Every JSON file the
+// program reads is parsed by parseJsonStrict, which refuses what Qt's parser
+// lets through: a key named twice in one object (Qt keeps the last, so a file
+// that holds two workflows would validate as the second), raw control
+// characters and NUL in strings, lone UTF-16 surrogates and invalid UTF-8.
 
+#include "core/InputLimits.h"
 #include "core/Result.h"
 
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QJsonValue>
@@ -19,12 +25,20 @@ namespace rf {
 // "a string", "an array", "null" ...: what a value is, for messages.
 [[nodiscard]] QString jsonTypeName(const QJsonValue &value);
 
-// A configuration file's bytes, or NotFound naming `what` it should hold.
-[[nodiscard]] Result<QByteArray> readConfigFile(const QString &path, const QString &what);
+// Nesting deeper than this is refused; Qt's parser has the same limit.
+inline constexpr int kMaxJsonDepth = 1024;
 
-// The top-level object of a configuration file; `invalid` ("FILE: invalid
-// exemption list") heads the error when it is not JSON or not an object.
-[[nodiscard]] Result<QJsonObject> parseJsonObject(const QByteArray &json, const QString &source, const QString &invalid);
+// `json` parsed strictly: larger than `kind` may be, not valid JSON, or
+// anything JSON or Rightsflow forbids that Qt would accept, is an Invalid
+// error whose details are "SOURCE:LINE:COLUMN: $.path: what is wrong", one
+// line per problem (at most a few dozen are listed).
+[[nodiscard]] Result<QJsonDocument> parseJsonStrict(const QByteArray &json, const QString &source, InputKind kind);
+
+// The top-level object of a configuration file, parsed strictly; `invalid`
+// ("FILE: invalid exemption list") heads the error when it is not strict JSON
+// or not an object.
+[[nodiscard]] Result<QJsonObject> parseJsonObject(
+    const QByteArray &json, const QString &source, const QString &invalid, InputKind kind);
 
 // "FILE:LINE:COLUMN: not valid JSON: WHY" for a parse error of `json`.
 [[nodiscard]] QString jsonSyntaxProblem(const QByteArray &json, const QJsonParseError &error, const QString &source);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mail/NoticeTemplates.h"
 
-#include "core/SafeOutput.h"
+#include "core/InputLimits.h"
 
 #include <QDir>
 #include <QFile>
@@ -107,13 +107,13 @@ QList<Segment> scan(const QString &text, const QString &file, int firstLine, Pro
 // cannot be read or is not UTF-8.
 std::optional<QString> readTemplateFile(const QString &path, Problems &problems)
 {
-    SafeOutput::protect(path);
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        problems.add(path, 1, QStringLiteral("cannot read the notice template: %1").arg(file.errorString()));
+    Result<QByteArray> content = readInputFile(path, InputKind::NoticeTemplate);
+    if (!content) {
+        // The reader's message starts with the file's name, which add() gives too.
+        problems.add(path, 1, content.error().message.mid(path.size() + 2));
         return std::nullopt;
     }
-    QByteArray bytes = file.readAll();
+    QByteArray bytes = *content;
     if (bytes.startsWith("\xEF\xBB\xBF"))
         bytes.remove(0, 3);
     // Line by line, so that a bad byte is reported where a person can find it.

@@ -4,6 +4,7 @@
 #include "bundle/BundleBuilder.h"
 #include "calendar/DeadlineCalculator.h"
 #include "core/Clock.h"
+#include "core/InputLimits.h"
 #include "core/Result.h"
 #include "core/SafeOutput.h"
 #include "store/Store.h"
@@ -203,7 +204,7 @@ public:
     // record-bundle writes the bundle's SHA-256 into the audit trail.
     static inline const QString kBuildBundleAction = QStringLiteral("build-bundle");
     // Largest records file: records are parsed whole; documents stream.
-    static constexpr qint64 kMaxRecordsBytes = 64 * 1024 * 1024;
+    static constexpr qint64 kMaxRecordsBytes = maxInputBytes(InputKind::Records);
     // Adds an item to an open request's case file, its content stored in
     // chunks under its SHA-256; audited. The source and category must be in
     // the processing register: the letter explains each item by them.

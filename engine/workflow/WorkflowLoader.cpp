@@ -2,7 +2,6 @@
 #include "WorkflowLoader.h"
 
 #include "core/JsonCheck.h"
-#include "core/SafeOutput.h"
 
 #include "request/Request.h"
 
@@ -100,7 +99,8 @@ std::optional<StepRef> readStep(Checker &check, const QJsonValue &value, const Q
 
 Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const QString &source) const
 {
-    Result<QJsonObject> parsed = parseJsonObject(json, source, QStringLiteral("%1: invalid workflow definition").arg(source));
+    Result<QJsonObject> parsed = parseJsonObject(
+        json, source, QStringLiteral("%1: invalid workflow definition").arg(source), InputKind::WorkflowDefinition);
     if (!parsed)
         return parsed.error();
 
@@ -479,12 +479,10 @@ Result<WorkflowDefinition> WorkflowLoader::parse(const QByteArray &json, const Q
 
 Result<WorkflowDefinition> WorkflowLoader::loadFile(const QString &path) const
 {
-    SafeOutput::protect(path);
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(
-            ErrorCode::NotFound, QStringLiteral("%1: cannot read workflow definition: %2").arg(path, file.errorString()));
-    return parse(file.readAll(), path);
+    Result<QByteArray> content = readInputFile(path, InputKind::WorkflowDefinition);
+    if (!content)
+        return content.error();
+    return parse(*content, path);
 }
 
 QString WorkflowLibrary::defaultDirectory()
