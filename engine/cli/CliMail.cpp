@@ -26,7 +26,9 @@ int Cli::cmdMail(const QStringList &args)
     const QCommandLineOption smtp(QStringLiteral("smtp"),
         QStringLiteral("The relay, as a URL (default: $RIGHTSFLOW_SMTP_URL): smtp://relay.example:25?starttls=required, "
                        "smtps://user:secret@relay.example:465, smtp://127.0.0.1:2525?starttls=none. Options: starttls, "
-                       "allow-self-signed, pin=sha256:HEX, timeout, helo."),
+                       "allow-self-signed, pin=sha256:HEX, timeout, helo, auth-in-clear=yes-i-know. A user and password "
+                       "are never sent over an unencrypted session (not even to loopback) unless the URL says "
+                       "auth-in-clear=yes-i-know."),
         QStringLiteral("URL"));
     parser.addOptions({to, smtp});
     const Parsed parsed = parseArgs(parser, QStringLiteral("mail test"),

@@ -60,7 +60,8 @@ int Cli::cmdWorker(const QStringList &args)
         QStringLiteral("Delivery attempts before a message is parked (default 8)."), QStringLiteral("N"), QStringLiteral("8"));
     const QCommandLineOption smtp(QStringLiteral("smtp"),
         QStringLiteral("Send e-mail notices through this relay (default: $RIGHTSFLOW_SMTP_URL), e.g. "
-                       "smtp://relay.example:25?starttls=required; see 'rightsflow mail test --help'. Letters, calls and "
+                       "smtp://relay.example:25?starttls=required; see 'rightsflow mail test --help'. Credentials are "
+                       "never sent unencrypted unless the URL says auth-in-clear=yes-i-know. Letters, calls and "
                        "staff notices without e-mail still go to --drop-dir."),
         QStringLiteral("URL"));
     const QCommandLineOption templates(QStringLiteral("templates"),
