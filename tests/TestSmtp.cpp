@@ -5,8 +5,11 @@
 
 #include "Checks.h"
 #include "CliRunner.h"
+#include "EmailAddressCases.h"
 #include "SmtpServer.h"
+#include "mail/MimeMessage.h"
 #include "mail/SmtpClient.h"
+#include "request/IntakeValidator.h"
 
 #include <QDir>
 #include <QFile>
@@ -20,6 +23,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 #include <QUrl>
 
 #include <memory>
@@ -843,6 +847,57 @@ private slots:
         QVERIFY2(outcome.kind == SmtpOutcome::Kind::Permanent, qPrintable(show(outcome)));
         QCOMPARE(outcome.replyCode, 0);
         QCOMPARE(server.received().size(), 0);
+    }
+
+    // --- intake and the mailer agree ------------------------------------------
+
+    void intakeAndMailerAgree_data()
+    {
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<bool>("accepted");
+        QTest::addColumn<QString>("onTheWire");
+        QTest::addColumn<QString>("why");
+        for (const test::EmailAddressCase &c : test::emailAddressCases())
+            QTest::addRow("%s", c.label) << c.address << c.accepted << c.onTheWire << c.why;
+    }
+
+    // An address intake files is one the mailer sends (an internationalised
+    // domain in its IDNA form, in RCPT TO and in To:); one intake refuses, the
+    // mailer refuses too, before any connection, for the same reason.
+    void intakeAndMailerAgree()
+    {
+        QFETCH(QString, address);
+        QFETCH(bool, accepted);
+        QFETCH(QString, onTheWire);
+        QFETCH(QString, why);
+        QCOMPARE(IntakeValidator::isEmail(address), accepted);
+
+        MailMessage mail;
+        mail.from = MailAddress {QStringLiteral("Information Governance"), kFrom};
+        mail.to = {MailAddress {QStringLiteral("Zo\u00eb"), address}};
+        mail.subject = QStringLiteral("Your request DSR-2026-000001");
+        mail.text = QStringLiteral("We have received your request.\n");
+        mail.date = QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc());
+        mail.messageId = QStringLiteral("DSR-2026-000001.1.1@rightsflow.council.example");
+        const Result<QByteArray> rendered = MimeWriter::render(mail);
+        QCOMPARE(rendered.ok(), accepted);
+
+        START_SERVER(server, {});
+        SETTINGS(settings, local(server.port()) + QStringLiteral("?starttls=none"));
+        const SmtpOutcome outcome = SmtpClient(settings).send(kFrom, {address}, rendered.ok() ? *rendered : kSimpleMessage);
+        if (!accepted) {
+            QVERIFY2(rendered.error().fullText().contains(why), qPrintable(rendered.error().fullText()));
+            QVERIFY2(outcome.kind == SmtpOutcome::Kind::Permanent, qPrintable(show(outcome)));
+            QCOMPARE(outcome.replyCode, 0);
+            QVERIFY2(outcome.detail.contains(why), qPrintable(outcome.detail));
+            QCOMPARE(server.received().size(), 0);
+            return;
+        }
+        QVERIFY2(outcome.kind == SmtpOutcome::Kind::Sent, qPrintable(show(outcome)));
+        const QList<Received> received = server.received();
+        QCOMPARE(received.size(), 1);
+        QCOMPARE(received[0].envelope[QLatin1String("rcpt_tos")].toVariant().toStringList(), QStringList {onTheWire});
+        QVERIFY2(received[0].data.contains("<" + onTheWire.toLatin1() + ">"), received[0].data.constData());
     }
 
     // --- rightsflow mail test ----------------------------------------------------

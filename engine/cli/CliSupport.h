@@ -6,6 +6,7 @@
 
 #include "bundle/ProcessingRegister.h"
 #include "core/Clock.h"
+#include "core/Text.h"
 #include "store/Store.h"
 #include "workflow/Engine.h"
 

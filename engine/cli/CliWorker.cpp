@@ -161,7 +161,7 @@ int Cli::cmdWorker(const QStringList &args)
         if (!timers)
             return fail(timers.error());
         for (const QString &line : timers->lines)
-            m_out << "  timer " << line << Qt::endl;
+            m_out << "  timer " << printable(line) << Qt::endl;
         DeliverySweep delivered;
         if (sender) {
             Result<DeliverySweep> sweep = deliverDue(*session.store, *sender, *session.clock, policy, limit);
@@ -169,13 +169,13 @@ int Cli::cmdWorker(const QStringList &args)
                 return fail(sweep.error());
             delivered = *sweep;
             for (const QString &line : delivered.lines)
-                m_out << "  " << line << Qt::endl;
+                m_out << "  " << printable(line) << Qt::endl;
         }
         Result<PurgeSweep> purged = session.engine->purgeExpired(limit);
         if (!purged)
             return fail(purged.error());
         for (const QString &line : purged->lines)
-            m_out << "  retention " << line << Qt::endl;
+            m_out << "  retention " << printable(line) << Qt::endl;
         // Running as a service, a quiet sweep writes nothing to the journal.
         const bool quiet = timers->fired + timers->cancelled + timers->deferred + timers->failed + delivered.sent
                 + delivered.retrying + delivered.parked + purged->purged
@@ -255,7 +255,7 @@ int Cli::cmdOutbox(const QStringList &args)
             else if (m.status == QLatin1String("queued") && m.attempts > 0)
                 m_out << "  next " << when(m.nextAttemptAt);
             if (!m.lastError.isEmpty() && m.status != QLatin1String("sent"))
-                m_out << "  (" << m.lastError << ")";
+                m_out << "  (" << printable(m.lastError) << ")";
             m_out << Qt::endl;
         }
         return Ok;
@@ -302,8 +302,8 @@ int Cli::cmdOutbox(const QStringList &args)
         m_out << "Message " << m.id << " (" << m.idempotencyKey << ")" << Qt::endl
               << "  request:   " << m.reference << Qt::endl
               << "  notice:    " << m.templateName << Qt::endl
-              << "  to:        " << m.recipientName << " (" << m.recipientRole << ") by " << m.channel << ": "
-              << m.recipientAddress << Qt::endl
+              << "  to:        " << printable(m.recipientName) << " (" << m.recipientRole << ") by " << m.channel << ": "
+              << printable(m.recipientAddress) << Qt::endl
               << "  status:    " << m.status << ", " << m.attempts << " attempt(s)" << Qt::endl
               << "  queued:    " << when(m.createdAt) << Qt::endl;
         if (m.sentAt.isValid())
@@ -311,7 +311,7 @@ int Cli::cmdOutbox(const QStringList &args)
         else if (m.status == QLatin1String("queued"))
             m_out << "  next try:  " << when(m.nextAttemptAt) << Qt::endl;
         if (!m.lastError.isEmpty())
-            m_out << "  last error: " << m.lastError << Qt::endl;
+            m_out << "  last error: " << printable(m.lastError) << Qt::endl;
         return Ok;
     }
     return groupHelpOrUsage(

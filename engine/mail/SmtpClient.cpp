@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mail/SmtpClient.h"
 
+#include "core/EmailAddress.h"
 #include "core/Logging.h"
 
 #include <QCryptographicHash>
@@ -326,16 +327,6 @@ bool isAscii(const QString &text)
     return true;
 }
 
-// An envelope address goes between < and > on a command line: a line break,
-// control character, space or bracket in it would end or forge a command.
-bool isSafeEnvelopeAddress(const QString &address)
-{
-    for (const QChar c : address)
-        if (c.unicode() <= 0x20 || c.unicode() == 0x7f || c == QLatin1Char('<') || c == QLatin1Char('>'))
-            return false;
-    return true;
-}
-
 // One conversation with the relay. Each method that can fail returns false
 // after recording the outcome that ends the submission in m_failure.
 class SmtpSession
@@ -359,10 +350,11 @@ public:
 
     SmtpOutcome send(const QString &envelopeFrom, const QStringList &recipients, const QByteArray &message)
     {
-        if (const auto problem = checkInput(envelopeFrom, recipients, message))
+        QString from;
+        QStringList to;
+        if (const auto problem = checkInput(envelopeFrom, recipients, message, &from, &to))
             return *problem;
-        if (!connectToRelay() || !greeting() || !hello() || !startTls() || !authenticate()
-            || !transaction(envelopeFrom, recipients, message)) {
+        if (!connectToRelay() || !greeting() || !hello() || !startTls() || !authenticate() || !transaction(from, to, message)) {
             finish();
             return *m_failure;
         }
@@ -413,7 +405,10 @@ private:
 
     // --- input ----------------------------------------------------------------
 
-    std::optional<SmtpOutcome> checkInput(const QString &from, const QStringList &recipients, const QByteArray &message)
+    // The envelope's addresses as they go on the wire (IDNA domains), read by
+    // the same rule intake files them by; an empty sender is the null path.
+    std::optional<SmtpOutcome> checkInput(const QString &from, const QStringList &recipients, const QByteArray &message,
+        QString *asciiFrom, QStringList *asciiRecipients)
     {
         const auto refuse = [](const QString &detail) { return SmtpOutcome {SmtpOutcome::Kind::Permanent, 0, detail}; };
         if (m_settings.host.isEmpty())
@@ -422,14 +417,20 @@ private:
             return refuse(QStringLiteral("the message has no recipient"));
         if (message.isEmpty())
             return refuse(QStringLiteral("the message is empty"));
-        if (!isSafeEnvelopeAddress(from))
-            return refuse(
-                QStringLiteral("the sender address '%1' contains a space, control character or angle bracket").arg(from));
-        for (const QString &recipient : recipients)
-            if (recipient.isEmpty() || !isSafeEnvelopeAddress(recipient))
-                return refuse(QStringLiteral("the recipient address '%1' is empty or contains a space, control character "
-                                             "or angle bracket")
-                                  .arg(recipient));
+        if (!from.isEmpty()) {
+            const Result<EmailAddress> sender = EmailAddress::parse(from, EmailAddress::Domain::SenderMayBeLocal);
+            if (!sender)
+                return refuse(QStringLiteral("the sender address: ") + sender.error().message);
+            *asciiFrom = sender->ascii();
+        }
+        for (const QString &recipient : recipients) {
+            if (recipient.isEmpty())
+                return refuse(QStringLiteral("a recipient address is empty"));
+            const Result<EmailAddress> address = EmailAddress::parse(recipient);
+            if (!address)
+                return refuse(QStringLiteral("the recipient address: ") + address.error().message);
+            *asciiRecipients << address->ascii();
+        }
         return std::nullopt;
     }
 
