@@ -107,6 +107,13 @@ public:
         return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
     }
 
+    // With --wire-log: every byte the client sent, in order.
+    [[nodiscard]] QByteArray wire() const
+    {
+        QFile file(QDir(maildir()).filePath(QStringLiteral("wire.log")));
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+
 private:
     QTemporaryDir m_dir;
     QProcess m_process;

@@ -134,26 +134,32 @@ QString collapsed(const QString &text)
     return QString(text).replace(whitespace, u" "_s).trimmed();
 }
 
-// A JSON value as the bundle's CSV files must hold it, written here from the
-// format's description (RecordSet.h) rather than from the writer: strings as
-// they are, except that one a spreadsheet would run as a formula gets a
-// leading apostrophe; numbers as JSON writes them; true/false; null empty.
+// A CSV cell as the bundle's CSV files must hold it, headers included,
+// written here from the format's description (core/Csv.h) rather than from
+// the writer: a cell a spreadsheet would run as a formula (starting with = + -
+// @, tab or CR, and not just a decimal number) gets a leading apostrophe.
+QString expectedCsvCell(const QString &text)
+{
+    static const QRegularExpression number(u"^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$"_s);
+    if (!text.isEmpty() && u"=+-@\t\r"_s.contains(text.front()) && !number.match(text).hasMatch())
+        return u'\'' + text;
+    return text;
+}
+
+// A JSON value as the bundle's CSV files must hold it: strings as they are
+// (then as a cell above); numbers as JSON writes them; true/false; null empty.
 QString expectedCsvField(const QJsonValue &value)
 {
     switch (value.type()) {
-    case QJsonValue::String: {
-        const QString text = value.toString();
-        if (!text.isEmpty() && u"=+-@\t\r"_s.contains(text.front()))
-            return u'\'' + text;
-        return text;
-    }
+    case QJsonValue::String:
+        return expectedCsvCell(value.toString());
     case QJsonValue::Bool:
         return value.toBool() ? u"true"_s : u"false"_s;
     case QJsonValue::Double: {
         const double number = value.toDouble();
         if (number == double(qint64(number)))
-            return QString::number(qint64(number));
-        return QString::number(number, 'g', QLocale::FloatingPointShortest);
+            return expectedCsvCell(QString::number(qint64(number)));
+        return expectedCsvCell(QString::number(number, 'g', QLocale::FloatingPointShortest));
     }
     default:
         return {};
@@ -251,15 +257,18 @@ struct AccessCase {
 const QString kFormula = u"=SUM(A1:A9)"_s;
 const QString kQuoted = u"Paid in full, \"thank you\" \u2013 Zo\u00eb"_s;
 const QString kAddress = u"Flat 2, The Limes\nL20 7AB"_s;
+// A column a source system named as a formula: the CSV header is a cell too.
+const QString kFormulaColumn = u"=HYPERLINK(\"https://refund.example\",\"Claim\")"_s;
 
 QByteArray billsRecords()
 {
-    return QJsonDocument(QJsonObject {{u"columns"_s, QJsonArray {u"account"_s, u"period"_s, u"amount"_s, u"note"_s}},
-                             {u"records"_s,
-                                 QJsonArray {QJsonObject {{u"account"_s, u"CT-1001"_s}, {u"period"_s, u"2025/26"_s},
-                                                 {u"amount"_s, 1500}, {u"note"_s, kFormula}},
-                                     QJsonObject {{u"account"_s, u"CT-1001"_s}, {u"period"_s, u"2024/25"_s},
-                                         {u"amount"_s, 123.45}, {u"note"_s, kQuoted}}}}})
+    return QJsonDocument(
+        QJsonObject {{u"columns"_s, QJsonArray {u"account"_s, u"period"_s, u"amount"_s, u"note"_s, kFormulaColumn}},
+            {u"records"_s,
+                QJsonArray {QJsonObject {{u"account"_s, u"CT-1001"_s}, {u"period"_s, u"2025/26"_s}, {u"amount"_s, 1500},
+                                {u"note"_s, kFormula}, {kFormulaColumn, u"@SUM(1+1)*cmd|' /C calc'!A0"_s}},
+                    QJsonObject {{u"account"_s, u"CT-1001"_s}, {u"period"_s, u"2024/25"_s}, {u"amount"_s, -123.45},
+                        {u"note"_s, kQuoted}, {kFormulaColumn, u"-12"_s}}}}})
         .toJson();
 }
 
@@ -580,7 +589,10 @@ private slots:
             QVERIFY2(view.value(u"bom"_s).toObject().value(csvPath).toBool(), qPrintable(csvPath + u" has no UTF-8 BOM"_s));
             const QStringList columns = data.value(u"columns"_s).toVariant().toStringList();
             QVERIFY2(!rows.isEmpty(), qPrintable(csvPath + u" is empty"_s));
-            QCOMPARE(rows.at(0).toVariant().toStringList(), columns);
+            QStringList header;
+            for (const QString &column : columns)
+                header << expectedCsvCell(column);
+            QCOMPARE(rows.at(0).toVariant().toStringList(), header);
             QCOMPARE(columns.mid(0, 3), (QStringList {u"case_item"_s, u"data_category"_s, u"item_date"_s}));
             const QJsonArray records = data.value(u"records"_s).toArray();
             QCOMPARE(rows.size(), records.size() + 1);
@@ -625,6 +637,11 @@ private slots:
         for (const QJsonValue &row : csv.value(u"data/council-tax.csv"_s).toArray())
             formulaQuotedInCsv = formulaQuotedInCsv || row.toVariant().toStringList().contains(u'\'' + kFormula);
         QVERIFY2(formulaQuotedInCsv, "the CSV does not hold '=SUM(A1:A9) with its leading apostrophe");
+        // The header too, while the JSON keeps the column's name exactly.
+        const QStringList ctHeader = csv.value(u"data/council-tax.csv"_s).toArray().at(0).toVariant().toStringList();
+        QVERIFY2(
+            ctHeader.contains(u'\'' + kFormulaColumn) && !ctHeader.contains(kFormulaColumn), qPrintable(ctHeader.join(u" | "_s)));
+        QVERIFY(councilTax.value(u"columns"_s).toVariant().toStringList().contains(kFormulaColumn));
         QCOMPARE(json.value(u"data/webchat.json"_s).toObject().value(u"records"_s).toArray().size(), 2);
 
         // The letter, as poppler reads it.

@@ -6,6 +6,7 @@
 
 #include "CliRunner.h"
 #include "TestSupport.h"
+#include "core/Logging.h"
 
 #include "core/InputLimits.h"
 
@@ -149,6 +150,14 @@ void auditCount(const QString &db, int *events)
 {
     rf::test::eventsFromVerify(
         run(QStringList {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--json")} + dbArgs(db)), events);
+}
+
+QStringList *g_logged = nullptr;
+
+void keepMessage(QtMsgType, const QMessageLogContext &, const QString &message)
+{
+    if (g_logged)
+        *g_logged << message;
 }
 
 // Changes the register behind the program's back, as an attacker with file access would.
@@ -1015,6 +1024,16 @@ private slots:
             << intakeArgs({{QStringLiteral("--received"), QStringLiteral("last week")}}) << QStringLiteral("received:");
         QTest::newRow("no contact route") << intakeArgs({}, {QStringLiteral("--email")}) << QStringLiteral("requester:");
         QTest::newRow("no name") << intakeArgs({}, {QStringLiteral("--name")}) << QStringLiteral("requester.name:");
+        QTest::newRow("name that retitles a terminal")
+            << intakeArgs({{QStringLiteral("--name"), QStringLiteral("Ann\x1b]0;owned\x07")}})
+            << QStringLiteral("requester.name:");
+        QTest::newRow("name that forges a line")
+            << intakeArgs({{QStringLiteral("--name"), QStringLiteral("Ann\nrightsflow: filed DSR-2026-999999")}})
+            << QStringLiteral("requester.name:");
+        QTest::newRow("130,000-character name")
+            << intakeArgs({{QStringLiteral("--name"), QString(130000, QLatin1Char('n'))}}) << QStringLiteral("requester.name:");
+        QTest::newRow("address literal") << intakeArgs({{QStringLiteral("--email"), QStringLiteral("m@[192.0.2.1]")}})
+                                         << QStringLiteral("requester.email:");
         QTest::newRow("acting for someone without relationship")
             << intakeArgs({{QStringLiteral("--subject-name"), QStringLiteral("Daniel Hughes")}})
             << QStringLiteral("relationship:");
@@ -1054,6 +1073,57 @@ private slots:
         QString next;
         CHECKED(fileRequest(db, intakeArgs({{QStringLiteral("--right"), QStringLiteral("erasure")}}), &next));
         QCOMPARE(next.right(6).toInt(), first.right(6).toInt() + 1);
+    }
+
+    // A register written before intake refused control characters may still
+    // hold them: text output shows them as escapes, so a stored name can
+    // neither drive the terminal nor forge a line; JSON keeps them exactly.
+    void storedControlCharactersPrintVisibly()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("register.sqlite"));
+        CHECKED(setUpRegister(db));
+        QString reference;
+        CHECKED(fileRequest(db, intakeArgs(), &reference));
+        const QString hostile = QStringLiteral("Ann\x1b]0;owned\x07\r\n  State:       closed \u202e\u009b");
+        CHECKED(execSql(db,
+            QStringLiteral(
+                "UPDATE requests SET requester_name = 'Ann' || char(27) || ']0;owned' || char(7) || char(13) || char(10) "
+                "|| '  State:       closed ' || char(8238) || char(155) WHERE reference = '%1'")
+                .arg(reference)));
+        const QString escaped = QStringLiteral("Ann\\u001B]0;owned\\u0007\\r\\n  State:       closed \\u202E\\u009B");
+        const auto hasRaw = [](const QString &text) {
+            return std::any_of(text.cbegin(), text.cend(), [](QChar c) {
+                const char16_t u = c.unicode();
+                return (u < 0x20 && u != u'\n') || (u >= 0x7f && u <= 0x9f) || (u >= 0x202a && u <= 0x202e);
+            });
+        };
+        for (const QStringList &command : {QStringList {QStringLiteral("request"), QStringLiteral("show"), reference},
+                 QStringList {QStringLiteral("request"), QStringLiteral("list")}}) {
+            const CliRun shown = run(command + dbArgs(db));
+            VERIFY_EXIT(shown, 0);
+            QVERIFY2(!hasRaw(shown.out), qPrintable(shown.out));
+            QVERIFY2(shown.out.contains(escaped), qPrintable(shown.out));
+            QVERIFY2(!shown.out.contains(QStringLiteral("\n  State:       closed")), qPrintable(shown.out));
+        }
+        QJsonObject request;
+        CHECKED(showRequest(db, reference, &request));
+        QCOMPARE(request.value(QStringLiteral("requester")).toObject().value(QStringLiteral("name")).toString(), hostile);
+    }
+
+    // The program's log handler (installed first thing in main) passes every
+    // message on printable: a relay's reply or a name quoted in a warning
+    // cannot forge a log line or drive the terminal.
+    void logMessagesArePrintable()
+    {
+        QStringList logged;
+        g_logged = &logged;
+        const QtMessageHandler before = qInstallMessageHandler(keepMessage);
+        rf::installPrintableLogHandler();
+        qCWarning(lcMail).noquote() << QStringLiteral("the relay said: 250 ok\x1b]0;owned\x07\nrightsflow: forged");
+        qInstallMessageHandler(before);
+        g_logged = nullptr;
+        QCOMPARE(logged, QStringList {QStringLiteral("the relay said: 250 ok\\u001B]0;owned\\u0007\\nrightsflow: forged")});
     }
 
     void requestNewFlagsPossibleDuplicate()

@@ -622,6 +622,72 @@ private slots:
         QCOMPARE(last.size(), 1);
         QCOMPARE(last.first().reference, QStringLiteral("DSR-2026-000005"));
     }
+
+    // Text a person gives enters the register only through one rule: every
+    // way in (a filed request, a note, an action's note and inputs, a user,
+    // an attachment's name) refuses an escape sequence, names the field, and
+    // writes nothing.
+    void controlCharactersAreRefusedEverywhere()
+    {
+        test::Fixture fx;
+        QVERIFY(setUpMini(fx));
+        const QString retitle = QStringLiteral("Ann\x1b]0;owned\x07");
+        const qint64 setUpEvents = fx.store->verifyAudit()->eventsChecked;
+        IntakeForm form = test::sampleForm(QStringLiteral("access"));
+        form.requester.name = retitle;
+        Result<FiledRequest> refusedFiling = fx.engine->fileRequest(form, QStringLiteral("intake"));
+        QVERIFY(!refusedFiling.ok());
+        QVERIFY2(refusedFiling.error().details.join(u'\n').contains(
+                     QStringLiteral("requester.name: holds the escape character U+001B")),
+            qPrintable(refusedFiling.error().fullText()));
+        QCOMPARE(fx.store->verifyAudit()->eventsChecked, setUpEvents);
+
+        const QString ref
+            = fx.engine->fileRequest(test::sampleForm(QStringLiteral("access")), QStringLiteral("intake"))->request.reference;
+        QVERIFY(fx.engine->fire(ref, QStringLiteral("acknowledge"), QStringLiteral("alice"), {}, {}, 1).ok());
+        const Counts before = countsFor(fx, ref);
+
+        const Status note = fx.engine->addNote(ref, QStringLiteral("alice"), QStringLiteral("Phoned\r\n2026-03-02 root: closed"));
+        QVERIFY(!note.ok());
+        QVERIFY2(
+            note.error().message.contains(QStringLiteral("note: holds a carriage return")), qPrintable(note.error().message));
+        // Line feeds and tabs are what a note is made of.
+        QVERIFY(fx.engine->addNote(ref, QStringLiteral("alice"), QStringLiteral("Phoned.\n\tShe will write.")).ok());
+        const Counts afterNote = countsFor(fx, ref);
+        QCOMPARE(afterNote.events, before.events + 1);
+
+        Result<FireOutcome> fireNote = fx.engine->fire(
+            ref, QStringLiteral("escalate"), QStringLiteral("alice"), {}, QStringLiteral("see \u202Etxt.exe"), afterNote.version);
+        QVERIFY(!fireNote.ok());
+        QVERIFY2(fireNote.error().message.contains(QStringLiteral("note: holds the text direction control U+202E")),
+            qPrintable(fireNote.error().message));
+        Result<FireOutcome> fireInput = fx.engine->fire(ref, QStringLiteral("refuse"), QStringLiteral("dana"),
+            {{QStringLiteral("reason"), QStringLiteral("manifestly\x1b[2J unfounded")}}, {}, afterNote.version);
+        QVERIFY(!fireInput.ok());
+        QVERIFY2(fireInput.error().details.join(u'\n').contains(QStringLiteral("input 'reason' (Reason): holds the escape")),
+            qPrintable(fireInput.error().fullText()));
+        Result<FireOutcome> longInput = fx.engine->fire(ref, QStringLiteral("refuse"), QStringLiteral("dana"),
+            {{QStringLiteral("reason"), QString(130000, QLatin1Char('x'))}}, {}, afterNote.version);
+        QVERIFY(!longInput.ok());
+        QVERIFY2(longInput.error().details.join(u'\n').contains(QStringLiteral("130000 characters is more than the 20000")),
+            qPrintable(longInput.error().fullText()));
+        Result<Attachment> attached = fx.engine->attach(ref, QStringLiteral("alice"), QStringLiteral("scan\n.pdf"), "%PDF-1.4");
+        QVERIFY(!attached.ok());
+        QVERIFY2(attached.error().message.contains(QStringLiteral("attachment name: holds a line feed")),
+            qPrintable(attached.error().message));
+        Result<User> user = fx.engine->addUser(
+            QStringLiteral("erin"), QStringLiteral("officer"), QStringLiteral("erin@[192.0.2.1]"), QStringLiteral("root"));
+        QVERIFY(!user.ok());
+        QVERIFY2(user.error().details.join(u'\n').contains(QStringLiteral("email: "))
+                && user.error().fullText().contains(QStringLiteral("address literal")),
+            qPrintable(user.error().fullText()));
+
+        const Counts after = countsFor(fx, ref);
+        QCOMPARE(after.version, afterNote.version);
+        QCOMPARE(after.events, afterNote.events);
+        QCOMPARE(after.messages, afterNote.messages);
+        QCOMPARE(after.state, afterNote.state);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestEngine)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Intake validation: every field problem is reported, named, and nothing is filed.
 
+#include "EmailAddressCases.h"
 #include "TestSupport.h"
 
 #include "request/IntakeValidator.h"
 
+#include <QHash>
 #include <QTest>
 
 #include <functional>
@@ -16,6 +18,13 @@ class TestIntake : public QObject
     Q_OBJECT
 
 private:
+    // The problem lines a form gets, or none when it was accepted.
+    QStringList problemsWith(const IntakeForm &form) const
+    {
+        const Result<IntakeForm> result = IntakeValidator(m_now).validate(form);
+        return result.ok() ? QStringList() : result.error().details;
+    }
+
     const QDateTime m_now = QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc());
 
 private slots:
@@ -282,6 +291,197 @@ private slots:
         Result<Request> stored = fx.engine->request(b->request.reference);
         QVERIFY(stored.ok());
         QCOMPARE(stored->possibleDuplicateOf.contains(a->request.reference), flagged);
+    }
+
+    // Every one-line field refuses what could forge a line of output or drive
+    // a terminal, names the field, and never echoes the character.
+    void oneLineFieldsRefuseControls_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("hazard");
+        QTest::addColumn<QString>("named");
+        const std::pair<const char *, QString> hazards[] = {
+            {"ESC (retitles a terminal)", QStringLiteral("\x1b]0;owned\x07")},
+            {"BEL", QStringLiteral("\x07")},
+            {"CR", QStringLiteral("\r")},
+            {"LF", QStringLiteral("\n")},
+            {"tab", QStringLiteral("\t")},
+            {"DEL", QStringLiteral("\x7f")},
+            {"C1 NEL", QStringLiteral("\u0085")},
+            {"C1 CSI", QStringLiteral("\u009b")},
+            {"right-to-left override", QStringLiteral("\u202e")},
+            {"first strong isolate", QStringLiteral("\u2068")},
+            {"line separator", QStringLiteral("\u2028")},
+            {"paragraph separator", QStringLiteral("\u2029")},
+            {"NUL", QString(QChar(0))},
+        };
+        const char *fields[] = {"requester.name", "requester.email", "requester.phone", "requester.postcode", "subject.name",
+            "relationship", "assignee", "identifiers[0] (account)"};
+        for (const char *field : fields)
+            for (const auto &[label, hazard] : hazards)
+                QTest::addRow("%s: %s", field, label) << QString::fromLatin1(field) << hazard << QString::fromLatin1(field);
+    }
+
+    void oneLineFieldsRefuseControls()
+    {
+        QFETCH(QString, field);
+        QFETCH(QString, hazard);
+        QFETCH(QString, named);
+        IntakeForm form = test::sampleForm(QStringLiteral("access"));
+        form.actingForSubject = true;
+        form.subject.name = QStringLiteral("Daniel Hughes");
+        form.relationship = QStringLiteral("parent");
+        form.identifiers.append(Identifier {QStringLiteral("account"), QStringLiteral("CT-1001")});
+        form.requester.phone = QStringLiteral("0151 934 4000");
+        form.requester.postcode = QStringLiteral("L207AB"); // room for the longest hazard within the 16
+        QCOMPARE(problemsWith(form), QStringList()); // the form is fine before the hazard goes in
+        QHash<QString, QString *> at {{QStringLiteral("requester.name"), &form.requester.name},
+            {QStringLiteral("requester.email"), &form.requester.email},
+            {QStringLiteral("requester.phone"), &form.requester.phone},
+            {QStringLiteral("requester.postcode"), &form.requester.postcode},
+            {QStringLiteral("subject.name"), &form.subject.name}, {QStringLiteral("relationship"), &form.relationship},
+            {QStringLiteral("assignee"), &form.assignee},
+            {QStringLiteral("identifiers[0] (account)"), &form.identifiers[0].value}};
+        QString *value = at.value(field);
+        QVERIFY(value);
+        value->insert(1, hazard);
+        const QStringList problems = problemsWith(form);
+        QCOMPARE(problems.size(), 1);
+        QVERIFY2(problems.constFirst().startsWith(named + QStringLiteral(": holds ")), qPrintable(problems.constFirst()));
+        QVERIFY2(problems.constFirst().contains(QStringLiteral("at character 2")), qPrintable(problems.constFirst()));
+        for (const QChar c : hazard) {
+            const char16_t u = c.unicode();
+            if (u < 0x20 || (u >= 0x7f && u <= 0x9f) || u >= 0x2000)
+                QVERIFY2(!problems.constFirst().contains(c), "the refusal repeats the character it refuses");
+        }
+    }
+
+    // Multi-line fields take line feeds (a note also tabs), nothing else.
+    void multiLineFields_data()
+    {
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<QString>("scope");
+        QTest::addColumn<QString>("problem");
+        QTest::addRow("address lines") << QStringLiteral("Flat 2\nThe Limes\nBootle") << QString() << QString();
+        QTest::addRow("address with CR") << QStringLiteral("Flat 2\r\nThe Limes") << QString()
+                                         << QStringLiteral("requester.address: holds a carriage return at character 7");
+        QTest::addRow("address with tab") << QStringLiteral("Flat 2\tThe Limes") << QString()
+                                          << QStringLiteral("requester.address: holds a tab");
+        QTest::addRow("address with ESC") << QStringLiteral("Flat 2\x1b[2J") << QString()
+                                          << QStringLiteral("requester.address: holds the escape character U+001B");
+        QTest::addRow("scope lines and tabs") << QString() << QStringLiteral("Council tax:\n\t2019 to 2026") << QString();
+        QTest::addRow("scope with BEL") << QString() << QStringLiteral("All\x07")
+                                        << QStringLiteral("scope: holds the control character U+0007");
+        QTest::addRow("scope with override") << QString() << QStringLiteral("All \u202egnp.exe")
+                                             << QStringLiteral("scope: holds the text direction control U+202E");
+    }
+
+    void multiLineFields()
+    {
+        QFETCH(QString, address);
+        QFETCH(QString, scope);
+        QFETCH(QString, problem);
+        IntakeForm form = test::sampleForm(QStringLiteral("access"));
+        form.requester.address = address;
+        form.scope = scope;
+        const QStringList problems = problemsWith(form);
+        if (problem.isEmpty()) {
+            QCOMPARE(problems, QStringList());
+            return;
+        }
+        QCOMPARE(problems.size(), 1);
+        QVERIFY2(problems.constFirst().startsWith(problem), qPrintable(problems.constFirst()));
+    }
+
+    void lengthLimits_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<int>("limit");
+        QTest::addRow("name") << QStringLiteral("requester.name") << 200;
+        QTest::addRow("address") << QStringLiteral("requester.address") << 1000;
+        QTest::addRow("relationship") << QStringLiteral("relationship") << 200;
+        QTest::addRow("account identifier") << QStringLiteral("identifiers[0] (account)") << 100;
+        QTest::addRow("scope") << QStringLiteral("scope") << 20000;
+    }
+
+    // At the limit a field is taken; one character more, or 130,000, is not.
+    void lengthLimits()
+    {
+        QFETCH(QString, field);
+        QFETCH(int, limit);
+        for (const int length : {limit, limit + 1, 130000}) {
+            IntakeForm form = test::sampleForm(QStringLiteral("access"));
+            form.actingForSubject = true;
+            form.subject.name = QStringLiteral("Daniel Hughes");
+            form.relationship = QStringLiteral("parent");
+            form.identifiers.append(Identifier {QStringLiteral("account"), QStringLiteral("CT")});
+            const QString text = QString(length, QLatin1Char('x'));
+            if (field == QLatin1String("requester.name"))
+                form.requester.name = text;
+            else if (field == QLatin1String("requester.address"))
+                form.requester.address = text;
+            else if (field == QLatin1String("relationship"))
+                form.relationship = text;
+            else if (field == QLatin1String("scope"))
+                form.scope = text;
+            else
+                form.identifiers[0].value = text;
+            const QStringList problems = problemsWith(form);
+            if (length == limit) {
+                QCOMPARE(problems, QStringList());
+                continue;
+            }
+            QCOMPARE(problems.size(), 1);
+            QCOMPARE(problems.constFirst(),
+                QStringLiteral("%1: %2 characters is more than the %3 it may hold; shorten it")
+                    .arg(field)
+                    .arg(length)
+                    .arg(limit));
+        }
+        // Fields whose format is fixed refuse an over-long value before it is parsed.
+        IntakeForm form = test::sampleForm(QStringLiteral("access"));
+        form.requester.email = QString(250, QLatin1Char('a')) + QStringLiteral("@example.org");
+        form.requester.phone = QString(41, QLatin1Char('0'));
+        form.requester.postcode = QString(17, QLatin1Char('L'));
+        const QStringList problems = problemsWith(form);
+        QCOMPARE(problems.size(), 3);
+        QVERIFY2(problems.at(0).startsWith(QStringLiteral("requester.email: 262 characters is more than the 254")),
+            qPrintable(problems.at(0)));
+        QVERIFY2(problems.at(1).startsWith(QStringLiteral("requester.phone: 41 characters is more than the 40")),
+            qPrintable(problems.at(1)));
+        QVERIFY2(problems.at(2).startsWith(QStringLiteral("requester.postcode: 17 characters is more than the 16")),
+            qPrintable(problems.at(2)));
+    }
+
+    // The mailer's own rule (TestSmtp sends every address accepted here).
+    void emailAddresses_data()
+    {
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<bool>("accepted");
+        QTest::addColumn<QString>("why");
+        for (const test::EmailAddressCase &c : test::emailAddressCases())
+            QTest::addRow("%s", c.label) << c.address << c.accepted << c.why;
+    }
+
+    void emailAddresses()
+    {
+        QFETCH(QString, address);
+        QFETCH(bool, accepted);
+        QFETCH(QString, why);
+        IntakeForm form = test::sampleForm(QStringLiteral("access"));
+        form.requester.email = address;
+        form.identifiers.append(Identifier {QStringLiteral("email"), address});
+        const QStringList problems = problemsWith(form);
+        QCOMPARE(IntakeValidator::isEmail(address), accepted);
+        if (accepted) {
+            QCOMPARE(problems, QStringList());
+            return;
+        }
+        QCOMPARE(problems.size(), 2);
+        QVERIFY2(problems.at(0).startsWith(QStringLiteral("requester.email: ")) && problems.at(0).contains(why),
+            qPrintable(problems.at(0)));
+        QVERIFY2(problems.at(1).startsWith(QStringLiteral("identifiers[0] (email): ")) && problems.at(1).contains(why),
+            qPrintable(problems.at(1)));
     }
 };
 

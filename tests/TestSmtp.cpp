@@ -5,8 +5,11 @@
 
 #include "Checks.h"
 #include "CliRunner.h"
+#include "EmailAddressCases.h"
 #include "SmtpServer.h"
+#include "mail/MimeMessage.h"
 #include "mail/SmtpClient.h"
+#include "request/IntakeValidator.h"
 
 #include <QDir>
 #include <QFile>
@@ -20,6 +23,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 #include <QUrl>
 
 #include <memory>
@@ -233,6 +237,14 @@ private slots:
         QTest::addRow("password without user") << QStringLiteral("smtp://:s3cret@relay.example") << QStringLiteral("user name");
         QTest::addRow("unencoded @ in password")
             << QStringLiteral("smtp://user:s3cr@t@relay.example") << QStringLiteral("percent-encoding");
+        // A user without encryption: only ever with the consent in words.
+        QTest::addRow("user with starttls=none")
+            << QStringLiteral("smtp://user:s3cret@127.0.0.1:2525?starttls=none") << QStringLiteral("auth-in-clear=yes-i-know");
+        QTest::addRow("auth-in-clear=yes") << QStringLiteral("smtp://user:s3cret@127.0.0.1:2525?starttls=none&auth-in-clear=yes")
+                                           << QStringLiteral("the only value is yes-i-know");
+        QTest::addRow("auth-in-clear=true") << QStringLiteral(
+            "smtp://user:s3cret@relay.example?starttls=optional&auth-in-clear=true")
+                                            << QStringLiteral("auth-in-clear='true'");
     }
 
     void fromUrlRefuses()
@@ -266,6 +278,9 @@ private slots:
             << QStringLiteral("Tr0ub4dor&3");
         QTest::addRow("plain loopback") << QStringLiteral("smtp://127.0.0.1:2525?starttls=none")
                                         << QStringLiteral("smtp://127.0.0.1:2525?starttls=none") << QString();
+        QTest::addRow("auth in clear, consented")
+            << QStringLiteral("smtp://clerk:pw@127.0.0.1:2525?auth-in-clear=yes-i-know&starttls=none")
+            << QStringLiteral("smtp://clerk@127.0.0.1:2525?starttls=none&auth-in-clear=yes-i-know") << QStringLiteral("pw");
         QTest::addRow("IPv6") << QStringLiteral("smtp://[::1]:2525") << QStringLiteral("smtp://[::1]:2525") << QString();
     }
 
@@ -291,6 +306,7 @@ private slots:
         QCOMPARE(again.pinnedSha256, settings.pinnedSha256);
         QCOMPARE(again.timeoutSeconds, settings.timeoutSeconds);
         QCOMPARE(again.heloName, settings.heloName);
+        QCOMPARE(again.authInClear, settings.authInClear);
     }
 
     // --- delivery ---------------------------------------------------------
@@ -513,7 +529,7 @@ private slots:
         QTest::addColumn<QString>("mechanism");
         QTest::addColumn<bool>("tls");
 
-        const QString plainLoopback = QStringLiteral("starttls=none");
+        const QString plainLoopback = QStringLiteral("starttls=none&auth-in-clear=yes-i-know");
         QTest::addRow("PLAIN only") << QStringList {QStringLiteral("--auth-mechanisms"), QStringLiteral("PLAIN")} << plainLoopback
                                     << QStringLiteral("PLAIN") << false;
         QTest::addRow("LOGIN only") << QStringList {QStringLiteral("--auth-mechanisms"), QStringLiteral("LOGIN")} << plainLoopback
@@ -566,7 +582,10 @@ private slots:
         const QString wrong = QStringLiteral("Wr0ng-Passw0rd!");
         START_SERVER(
             server, {QStringLiteral("--auth"), QStringLiteral("officer:right"), QStringLiteral("--auth-mechanisms"), mechanism});
-        SETTINGS(settings, QStringLiteral("smtp://officer:%1@127.0.0.1:%2?starttls=none").arg(wrong).arg(server.port()));
+        SETTINGS(settings,
+            QStringLiteral("smtp://officer:%1@127.0.0.1:%2?starttls=none&auth-in-clear=yes-i-know")
+                .arg(wrong)
+                .arg(server.port()));
 
         // Every line the client logs, with its transcript switched on.
         QStringList log;
@@ -592,6 +611,64 @@ private slots:
         for (const QString &text : texts)
             for (const QString &secret : secrets)
                 QVERIFY2(!text.contains(secret), qPrintable(text));
+    }
+
+    // Credentials never cross an unencrypted session, loopback or not, unless
+    // the URL consents in words: the check comes before the first byte of
+    // AUTH, so the relay sees neither the command nor the password.
+    void noCredentialsInClear_data()
+    {
+        QTest::addColumn<QString>("options");
+        QTest::addColumn<QStringList>("serverOptions");
+        QTest::addColumn<QString>("mentions");
+
+        // No STARTTLS offered at all (the server has no certificate).
+        QTest::addRow("starttls=optional, not offered")
+            << QStringLiteral("starttls=optional") << QStringList() << QStringLiteral("did not offer STARTTLS");
+        QTest::addRow("starttls=optional, LOGIN only")
+            << QStringLiteral("starttls=optional") << QStringList {QStringLiteral("--auth-mechanisms"), QStringLiteral("LOGIN")}
+            << QStringLiteral("did not offer STARTTLS");
+    }
+
+    void noCredentialsInClear()
+    {
+        QFETCH(QString, options);
+        QFETCH(QStringList, serverOptions);
+        QFETCH(QString, mentions);
+        const QString password = QStringLiteral("N0t-For-The-Wire");
+        START_SERVER(server,
+            serverOptions
+                + QStringList {QStringLiteral("--wire-log"), QStringLiteral("--auth"), QStringLiteral("clerk:") + password});
+        SETTINGS(settings, QStringLiteral("smtp://clerk:%1@127.0.0.1:%2?%3").arg(password).arg(server.port()).arg(options));
+
+        const SmtpOutcome outcome = SmtpClient(settings).send(kFrom, {kTo}, kSimpleMessage);
+        QVERIFY2(outcome.kind == SmtpOutcome::Kind::Permanent, qPrintable(show(outcome)));
+        QCOMPARE(outcome.replyCode, 0);
+        // The relay, what happened and the two remedies.
+        for (const QString &part : {QStringLiteral("127.0.0.1:%1").arg(server.port()), mentions, QStringLiteral("unencrypted"),
+                 QStringLiteral("starttls=required"), QStringLiteral("auth-in-clear=yes-i-know")})
+            QVERIFY2(outcome.detail.contains(part), qPrintable(outcome.detail));
+        QVERIFY(!outcome.detail.contains(password));
+        const QByteArray wire = server.wire();
+        QVERIFY2(wire.contains("EHLO"), wire.constData()); // the log did record the session
+        QVERIFY2(!wire.toUpper().contains("AUTH"), wire.constData());
+        for (const QByteArray &secret : {password.toUtf8(), password.toUtf8().toBase64(),
+                 QByteArray(QByteArray("\0clerk\0", 7) + password.toUtf8()).toBase64()})
+            QVERIFY2(!wire.contains(secret), wire.constData());
+        QCOMPARE(server.authLog(), QByteArray());
+        QCOMPARE(server.received().size(), 0);
+    }
+
+    // With the consent, the same relay does get the credentials in clear.
+    void credentialsInClearWithConsent()
+    {
+        START_SERVER(server, {QStringLiteral("--wire-log"), QStringLiteral("--auth"), QStringLiteral("clerk:pw")});
+        SETTINGS(settings,
+            QStringLiteral("smtp://clerk:pw@127.0.0.1:%1?starttls=optional&auth-in-clear=yes-i-know").arg(server.port()));
+        const SmtpOutcome outcome = SmtpClient(settings).send(kFrom, {kTo}, kSimpleMessage);
+        QVERIFY2(outcome.kind == SmtpOutcome::Kind::Sent, qPrintable(show(outcome)));
+        QCOMPARE(server.authLog(), QByteArray("PLAIN ok\n"));
+        QVERIFY(server.wire().contains("AUTH PLAIN"));
     }
 
     // A relay that is not on this machine's loopback never gets the password
@@ -772,6 +849,57 @@ private slots:
         QCOMPARE(server.received().size(), 0);
     }
 
+    // --- intake and the mailer agree ------------------------------------------
+
+    void intakeAndMailerAgree_data()
+    {
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<bool>("accepted");
+        QTest::addColumn<QString>("onTheWire");
+        QTest::addColumn<QString>("why");
+        for (const test::EmailAddressCase &c : test::emailAddressCases())
+            QTest::addRow("%s", c.label) << c.address << c.accepted << c.onTheWire << c.why;
+    }
+
+    // An address intake files is one the mailer sends (an internationalised
+    // domain in its IDNA form, in RCPT TO and in To:); one intake refuses, the
+    // mailer refuses too, before any connection, for the same reason.
+    void intakeAndMailerAgree()
+    {
+        QFETCH(QString, address);
+        QFETCH(bool, accepted);
+        QFETCH(QString, onTheWire);
+        QFETCH(QString, why);
+        QCOMPARE(IntakeValidator::isEmail(address), accepted);
+
+        MailMessage mail;
+        mail.from = MailAddress {QStringLiteral("Information Governance"), kFrom};
+        mail.to = {MailAddress {QStringLiteral("Zo\u00eb"), address}};
+        mail.subject = QStringLiteral("Your request DSR-2026-000001");
+        mail.text = QStringLiteral("We have received your request.\n");
+        mail.date = QDateTime(QDate(2026, 3, 2), QTime(9, 0), QTimeZone::utc());
+        mail.messageId = QStringLiteral("DSR-2026-000001.1.1@rightsflow.council.example");
+        const Result<QByteArray> rendered = MimeWriter::render(mail);
+        QCOMPARE(rendered.ok(), accepted);
+
+        START_SERVER(server, {});
+        SETTINGS(settings, local(server.port()) + QStringLiteral("?starttls=none"));
+        const SmtpOutcome outcome = SmtpClient(settings).send(kFrom, {address}, rendered.ok() ? *rendered : kSimpleMessage);
+        if (!accepted) {
+            QVERIFY2(rendered.error().fullText().contains(why), qPrintable(rendered.error().fullText()));
+            QVERIFY2(outcome.kind == SmtpOutcome::Kind::Permanent, qPrintable(show(outcome)));
+            QCOMPARE(outcome.replyCode, 0);
+            QVERIFY2(outcome.detail.contains(why), qPrintable(outcome.detail));
+            QCOMPARE(server.received().size(), 0);
+            return;
+        }
+        QVERIFY2(outcome.kind == SmtpOutcome::Kind::Sent, qPrintable(show(outcome)));
+        const QList<Received> received = server.received();
+        QCOMPARE(received.size(), 1);
+        QCOMPARE(received[0].envelope[QLatin1String("rcpt_tos")].toVariant().toStringList(), QStringList {onTheWire});
+        QVERIFY2(received[0].data.contains("<" + onTheWire.toLatin1() + ">"), received[0].data.constData());
+    }
+
     // --- rightsflow mail test ----------------------------------------------------
 
     void mailTestSendsThroughTheRelay()
@@ -822,8 +950,9 @@ private slots:
         QVERIFY(probe.listen(QHostAddress::LocalHost));
         const quint16 closed = probe.serverPort();
         probe.close();
-        const test::ProcessRun refused = test::runCli({QStringLiteral("mail"), QStringLiteral("test"), QStringLiteral("--to"),
-            kTo, QStringLiteral("--smtp"), QStringLiteral("smtp://clerk:Sup3rSecret@127.0.0.1:%1?starttls=none").arg(closed)});
+        const test::ProcessRun refused
+            = test::runCli({QStringLiteral("mail"), QStringLiteral("test"), QStringLiteral("--to"), kTo, QStringLiteral("--smtp"),
+                QStringLiteral("smtp://clerk:Sup3rSecret@127.0.0.1:%1?starttls=none&auth-in-clear=yes-i-know").arg(closed)});
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(refused.err.contains(QStringLiteral("temporary")), qPrintable(refused.describe()));
         QVERIFY(!refused.out.contains(QStringLiteral("Sup3rSecret")) && !refused.err.contains(QStringLiteral("Sup3rSecret")));

@@ -8,6 +8,7 @@
 #include "bundle/ResponseDocuments.h"
 #include "bundle/ZipWriter.h"
 #include "core/Clock.h"
+#include "core/Csv.h"
 #include "store/ContentDevice.h"
 #include "store/Store.h"
 
@@ -265,14 +266,14 @@ Result<BuiltBundle> BundleBuilder::build(
         QStringList names;
         for (const DataColumn &c : columns)
             names << c.name;
-        QByteArray csv(CsvWriter::kBom);
-        csv += CsvWriter::line(names);
+        QByteArray csv(Csv::kBom);
+        csv += Csv::line(names);
         QJsonArray rows;
         for (const QJsonObject &row : sd.rows) {
             QStringList fields;
             for (const QString &name : names)
-                fields << CsvWriter::field(row.value(name));
-            csv += CsvWriter::line(fields);
+                fields << RecordSet::cellText(row.value(name));
+            csv += Csv::line(fields);
             rows.append(row);
         }
         const QByteArray json = QJsonDocument(

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProcessingRegister.h"
 
+#include "core/EmailAddress.h"
 #include "core/JsonCheck.h"
 
 #include <QFile>
@@ -27,10 +28,10 @@ bool isId(const QString &text)
     return re.match(text).hasMatch();
 }
 
+// The mailer's rule: the DPO's address is the Reply-To of every notice.
 bool isEmail(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"));
-    return re.match(text).hasMatch();
+    return EmailAddress::parse(text).ok();
 }
 
 bool isNone(const QString &text)

@@ -97,35 +97,11 @@ QByteArray RecordSet::canonicalJson() const
         .toJson(QJsonDocument::Compact);
 }
 
-QByteArray CsvWriter::line(const QStringList &fields)
-{
-    QByteArray out;
-    for (qsizetype i = 0; i < fields.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        QString text = fields.at(i);
-        const bool quote = text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"')) || text.contains(QLatin1Char('\n'))
-            || text.contains(QLatin1Char('\r'));
-        if (quote) {
-            text.replace(QStringLiteral("\""), QStringLiteral("\"\""));
-            text = QLatin1Char('"') + text + QLatin1Char('"');
-        }
-        out += text.toUtf8();
-    }
-    out += "\r\n";
-    return out;
-}
-
-QString CsvWriter::field(const QJsonValue &value)
+QString RecordSet::cellText(const QJsonValue &value)
 {
     switch (value.type()) {
-    case QJsonValue::String: {
-        const QString text = value.toString();
-        static const QString formulaStarts = QStringLiteral("=+-@\t\r");
-        if (!text.isEmpty() && formulaStarts.contains(text.front()))
-            return QLatin1Char('\'') + text;
-        return text;
-    }
+    case QJsonValue::String:
+        return value.toString();
     case QJsonValue::Bool:
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double: {

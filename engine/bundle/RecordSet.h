@@ -31,27 +31,14 @@ public:
     // {"columns": [...], "records": [...]}, compact: what the register stores,
     // so the same records always have the same SHA-256.
     [[nodiscard]] QByteArray canonicalJson() const;
+    // A record's value as the text of its CSV cell: strings as they are,
+    // numbers as JSON writes them, true/false, null as empty. Csv::cell() then
+    // neutralises what a spreadsheet would run; the JSON copy keeps it exactly.
+    [[nodiscard]] static QString cellText(const QJsonValue &value);
 
 private:
     QStringList m_columns;
     QList<QJsonObject> m_records;
-};
-
-// CSV as spreadsheet programs and Python's csv module read it (RFC 4180):
-// fields quoted when they hold a comma, quote, CR or LF; CRLF line ends.
-class CsvWriter
-{
-public:
-    // The UTF-8 byte order mark: Excel reads the file as UTF-8 only with it.
-    static constexpr char kBom[] = "\xEF\xBB\xBF";
-
-    // One line of fields, with its CRLF.
-    [[nodiscard]] static QByteArray line(const QStringList &fields);
-    // A JSON value as a CSV field: strings as they are, numbers as JSON writes
-    // them, true/false, null as empty. A string a spreadsheet would run as a
-    // formula (starting with = + - @, tab or CR) gets a leading apostrophe, so
-    // it shows as text; the JSON copy keeps it exactly.
-    [[nodiscard]] static QString field(const QJsonValue &value);
 };
 
 } // namespace rf

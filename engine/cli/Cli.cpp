@@ -6,6 +6,7 @@
 #include "cli/Demo.h"
 #include "core/Clock.h"
 #include "core/InputLimits.h"
+#include "core/Text.h"
 #include "store/ConnectionUrl.h"
 #include "store/Register.h"
 #include "workflow/DotExport.h"
@@ -400,9 +401,10 @@ int Cli::exitCodeFor(ErrorCode code)
 
 int Cli::fail(const Error &error)
 {
-    m_err << kProgram << ": " << error.message << Qt::endl;
+    // Messages quote what was given, and what was given may hold anything.
+    m_err << kProgram << ": " << printable(error.message) << Qt::endl;
     for (const QString &detail : error.details)
-        m_err << "  " << detail << Qt::endl;
+        m_err << "  " << printable(detail) << Qt::endl;
     // The engine says a file is in the way; on the command line, --force is how to say "replace it".
     if (error.code == ErrorCode::Exists)
         m_err << "  Give --force to replace it, or choose another name." << Qt::endl;
@@ -411,7 +413,7 @@ int Cli::fail(const Error &error)
 
 int Cli::usageError(const QString &message, const QString &helpCommand)
 {
-    m_err << kProgram << ": " << message << " (see 'rightsflow " << helpCommand << " --help')" << Qt::endl;
+    m_err << kProgram << ": " << printable(message) << " (see 'rightsflow " << helpCommand << " --help')" << Qt::endl;
     return Usage;
 }
 
@@ -717,7 +719,7 @@ int Cli::cmdUser(const QStringList &args)
             parser.positionalArguments().constFirst(), parser.value(role), parser.value(email), parser.value(as));
         if (!user)
             return fail(user.error());
-        m_out << "Added " << user->name << " (" << user->role << ")" << Qt::endl;
+        m_out << "Added " << printable(user->name) << " (" << user->role << ")" << Qt::endl;
         return Ok;
     }
     if (sub == QLatin1String("list")) {
@@ -737,7 +739,8 @@ int Cli::cmdUser(const QStringList &args)
             array.append(QJsonObject {{QStringLiteral("name"), u.name}, {QStringLiteral("role"), u.role},
                 {QStringLiteral("email"), u.email}, {QStringLiteral("active"), u.active}});
             if (!parser.isSet(json))
-                m_out << QStringLiteral("%1 %2 %3").arg(u.name, -20).arg(u.role, -8).arg(u.email) << Qt::endl;
+                m_out << QStringLiteral("%1 %2 %3").arg(printable(u.name), -20).arg(u.role, -8).arg(printable(u.email))
+                      << Qt::endl;
         }
         if (parser.isSet(json))
             m_out << jsonText(array);
@@ -920,8 +923,8 @@ int Cli::cmdRequest(const QStringList &args)
                                      : s.due.isValid() ? isoDate(s.due)
                                                        : QStringLiteral("-"),
                                  -10)
-                             .arg(s.assignee.isEmpty() ? QStringLiteral("-") : s.assignee, -10)
-                             .arg(s.requesterName)
+                             .arg(s.assignee.isEmpty() ? QStringLiteral("-") : printable(s.assignee), -10)
+                             .arg(printable(s.requesterName))
                       << Qt::endl;
         }
         if (parser.isSet(json))
@@ -1033,20 +1036,23 @@ int Cli::cmdRequest(const QStringList &args)
             m_out << ", clock " << toString(state->clock);
         m_out << ")" << Qt::endl;
         m_out << "  Received:    " << when(r->received) << " by " << r->channel << Qt::endl;
-        m_out << "  Requester:   " << r->requester.name;
+        // Stored text is printed through printable(): a name or a note from an
+        // older register may hold an escape sequence or a line break that
+        // would otherwise forge a line of this output or retitle the terminal.
+        m_out << "  Requester:   " << printable(r->requester.name);
         for (const QString &contact : {r->requester.email, r->requester.phone, r->requester.postcode})
             if (!contact.isEmpty())
-                m_out << ", " << contact;
+                m_out << ", " << printable(contact);
         m_out << Qt::endl;
         if (r->actingForSubject)
-            m_out << "  Subject:     " << r->subject.name << " (requester is their " << r->relationship << "; authority "
-                  << (r->authorityReceived ? "received" : "not yet received") << ")" << Qt::endl;
-        m_out << "  Assignee:    " << (r->assignee.isEmpty() ? QStringLiteral("nobody yet") : r->assignee) << Qt::endl;
+            m_out << "  Subject:     " << printable(r->subject.name) << " (requester is their " << printable(r->relationship)
+                  << "; authority " << (r->authorityReceived ? "received" : "not yet received") << ")" << Qt::endl;
+        m_out << "  Assignee:    " << (r->assignee.isEmpty() ? QStringLiteral("nobody yet") : printable(r->assignee)) << Qt::endl;
         if (!r->scope.isEmpty())
-            m_out << "  Scope:       " << r->scope << Qt::endl;
+            m_out << "  Scope:       " << printable(r->scope) << Qt::endl;
         QStringList ids;
         for (const Identifier &id : r->identifiers)
-            ids << id.kind + QLatin1Char('=') + id.value;
+            ids << id.kind + QLatin1Char('=') + printable(id.value);
         m_out << "  Identifiers: " << ids.join(QStringLiteral("; ")) << Qt::endl;
         if (!r->possibleDuplicateOf.isEmpty())
             m_out << "  Possible duplicate of: " << r->possibleDuplicateOf << Qt::endl;
@@ -1073,13 +1079,13 @@ int Cli::cmdRequest(const QStringList &args)
             m_out << "               Warning: " << warning << Qt::endl;
         if (r->extended)
             m_out << "  Extended:    notice sent " << DeadlineCalculator::britishDate(r->extensionNoticeOn) << ": "
-                  << r->extensionReason << Qt::endl;
+                  << printable(r->extensionReason) << Qt::endl;
         m_out << "  Workflow:    " << r->workflowId << " version " << r->workflowHash.left(12) << ", record version "
               << r->version << Qt::endl;
         m_out << Qt::endl << "History:" << Qt::endl;
         for (const AuditEvent &e : *history) {
             m_out << "  " << when(e.at) << "  " << QStringLiteral("%1").arg(e.action, -22) << " "
-                  << QStringLiteral("%1").arg(e.actor, -10);
+                  << QStringLiteral("%1").arg(printable(e.actor), -10);
             if (e.fromState != e.toState)
                 m_out << "  " << (e.fromState.isEmpty() ? QStringLiteral("(new)") : e.fromState) << " -> " << e.toState;
             m_out << Qt::endl;
@@ -1095,17 +1101,17 @@ int Cli::cmdRequest(const QStringList &args)
                             it.value().isObject() ? QJsonDocument(it.value().toObject()) : QJsonDocument(it.value().toArray()))
                                                 .toJson(QJsonDocument::Compact))
                         : it.value().toVariant().toString();
-                    m_out << "      " << it.key() << ": " << value << Qt::endl;
+                    m_out << "      " << printable(it.key()) << ": " << printable(value) << Qt::endl;
                 }
             }
             if (!e.note.isEmpty())
-                m_out << "      note: " << e.note << Qt::endl;
+                m_out << "      note: " << printable(e.note) << Qt::endl;
         }
         if (!r->attachments.isEmpty()) {
             m_out << Qt::endl << "Attachments:" << Qt::endl;
             for (const Attachment &a : r->attachments)
-                m_out << "  " << a.id << "  " << a.name << " (" << a.size << " bytes, " << a.mediaType << ") added by "
-                      << a.addedBy << " " << when(a.addedAt) << Qt::endl;
+                m_out << "  " << a.id << "  " << printable(a.name) << " (" << a.size << " bytes, " << a.mediaType << ") added by "
+                      << printable(a.addedBy) << " " << when(a.addedAt) << Qt::endl;
         }
         Result<QList<CaseItem>> items = (*session)->engine->caseItems(r->reference);
         Result<QList<BundleRecord>> bundles = (*session)->engine->bundles(r->reference);
@@ -1120,9 +1126,9 @@ int Cli::cmdRequest(const QStringList &args)
         if (bundles && !bundles->isEmpty()) {
             const BundleRecord &last = bundles->constLast();
             const bool current = items && BundleBuilder::caseFileDigest(*items) == last.caseFile;
-            m_out << "Last bundle: " << (last.fileName.isEmpty() ? QStringLiteral("(name purged)") : last.fileName)
-                  << ", built by " << last.builtBy << " " << when(last.builtAt) << ", " << last.size << " bytes, sha256 "
-                  << last.sha256
+            m_out << "Last bundle: " << (last.fileName.isEmpty() ? QStringLiteral("(name purged)") : printable(last.fileName))
+                  << ", built by " << printable(last.builtBy) << " " << when(last.builtAt) << ", " << last.size
+                  << " bytes, sha256 " << last.sha256
                   << (current ? QStringLiteral(" (matches the case file)")
                               : QStringLiteral(" (the case file has changed since: build it again)"))
                   << Qt::endl;
@@ -1130,14 +1136,14 @@ int Cli::cmdRequest(const QStringList &args)
         if (!messages->isEmpty()) {
             m_out << Qt::endl << "Messages:" << Qt::endl;
             for (const OutboxMessage &m : *messages)
-                m_out << "  " << m.templateName << " to " << m.recipientRole << " " << m.recipientName << " by " << m.channel
-                      << " (" << m.status << ")" << Qt::endl;
+                m_out << "  " << m.templateName << " to " << m.recipientRole << " " << printable(m.recipientName) << " by "
+                      << m.channel << " (" << m.status << ")" << Qt::endl;
         }
         if (!timers->isEmpty()) {
             m_out << Qt::endl << "Timers:" << Qt::endl;
             for (const ScheduledTimer &t : *timers)
                 m_out << "  " << when(t.dueAt) << "  " << QStringLiteral("%1").arg(t.timer, -22) << " " << t.status
-                      << (t.outcome.isEmpty() ? QString() : QStringLiteral(": ") + t.outcome) << Qt::endl;
+                      << (t.outcome.isEmpty() ? QString() : QStringLiteral(": ") + printable(t.outcome)) << Qt::endl;
         }
         m_out << Qt::endl << "Actions available now:" << Qt::endl;
         if (offers->isEmpty())
@@ -1282,8 +1288,8 @@ int Cli::cmdRequest(const QStringList &args)
             parser.isSet(name) ? parser.value(name) : QFileInfo(path).fileName(), content);
         if (!attached)
             return fail(attached.error());
-        m_out << "Attached " << attached->name << " (" << attached->size << " bytes, " << attached->mediaType << ", sha256 "
-              << attached->sha256 << ") as attachment " << attached->id << Qt::endl;
+        m_out << "Attached " << printable(attached->name) << " (" << attached->size << " bytes, " << attached->mediaType
+              << ", sha256 " << attached->sha256 << ") as attachment " << attached->id << Qt::endl;
         return Ok;
     }
 
@@ -1314,8 +1320,8 @@ int Cli::cmdRequest(const QStringList &args)
             parser.positionalArguments().at(0), id, parser.value(out), overwriteChoice(parser));
         if (!written)
             return fail(written.error());
-        m_out << "Wrote " << written->name << " to " << QDir::toNativeSeparators(written->path) << " (" << written->size
-              << " bytes, SHA-256 verified)" << Qt::endl;
+        m_out << "Wrote " << printable(written->name) << " to " << printable(QDir::toNativeSeparators(written->path)) << " ("
+              << written->size << " bytes, SHA-256 verified)" << Qt::endl;
         return Ok;
     }
 

@@ -208,7 +208,8 @@ int Cli::cmdItem(const QStringList &args)
         Result<CaseItem> added = (*session)->engine->addItem(positional.at(0), parser.value(as), item, *processing);
         if (!added)
             return fail(added.error());
-        m_out << "Added item " << added->number << " to " << positional.at(0).trimmed().toUpper() << ": " << added->name << " ("
+        m_out << "Added item " << added->number << " to " << positional.at(0).trimmed().toUpper() << ": "
+              << printable(added->name) << " ("
               << (records ? QStringLiteral("%1 records").arg(added->records) : QStringLiteral("%1 bytes").arg(added->size))
               << ", " << added->source << ", sha256 " << added->sha256 << ")" << Qt::endl;
         return Ok;
@@ -248,12 +249,12 @@ int Cli::cmdItem(const QStringList &args)
             if (!item.exemption.isEmpty())
                 marking += QStringLiteral(" (%1)").arg(item.exemption);
             if (item.disposition == CaseItem::kRedacted)
-                marking += QStringLiteral(", copy %1").arg(item.redactedName);
+                marking += QStringLiteral(", copy %1").arg(printable(item.redactedName));
             if (item.disposition == CaseItem::kPending)
                 ++pending;
             m_out << QStringLiteral("%1  %2  %3  [%4 / %5%6]  %7")
                          .arg(item.number, 3)
-                         .arg(item.name, what, item.source, item.category,
+                         .arg(printable(item.name), what, item.source, printable(item.category),
                              item.date.isValid() ? QStringLiteral(", ") + item.date.toString(Qt::ISODate) : QString(), marking)
                   << Qt::endl;
         }
@@ -355,7 +356,7 @@ int Cli::cmdItem(const QStringList &args)
             parser.positionalArguments().at(0), number, parser.isSet(redactedCopy), parser.value(out), overwriteChoice(parser));
         if (!written)
             return fail(written.error());
-        m_out << "Wrote " << QDir::toNativeSeparators(written->path) << Qt::endl;
+        m_out << "Wrote " << printable(QDir::toNativeSeparators(written->path)) << Qt::endl;
         return Ok;
     }
     return groupHelpOrUsage(QStringLiteral("item"), sub,
@@ -456,15 +457,15 @@ int Cli::cmdBundle(const QStringList &args)
         }
         m_out << path << ": NOT intact" << Qt::endl;
         for (const QString &p : check->missing)
-            m_out << "  missing: " << p << Qt::endl;
+            m_out << "  missing: " << printable(p) << Qt::endl;
         for (const QString &p : check->extra)
-            m_out << "  extra:   " << p << Qt::endl;
+            m_out << "  extra:   " << printable(p) << Qt::endl;
         for (const QString &p : check->altered)
-            m_out << "  altered: " << p << Qt::endl;
+            m_out << "  altered: " << printable(p) << Qt::endl;
         for (const QString &p : check->unsafe)
-            m_out << "  unsafe name: " << p << Qt::endl;
+            m_out << "  unsafe name: " << printable(p) << Qt::endl;
         for (const QString &p : check->structure)
-            m_out << "  structure: " << p << Qt::endl;
+            m_out << "  structure: " << printable(p) << Qt::endl;
         return Failed;
     }
     return groupHelpOrUsage(QStringLiteral("bundle"), sub, {QStringLiteral("build"), QStringLiteral("verify")});

@@ -26,7 +26,9 @@ int Cli::cmdMail(const QStringList &args)
     const QCommandLineOption smtp(QStringLiteral("smtp"),
         QStringLiteral("The relay, as a URL (default: $RIGHTSFLOW_SMTP_URL): smtp://relay.example:25?starttls=required, "
                        "smtps://user:secret@relay.example:465, smtp://127.0.0.1:2525?starttls=none. Options: starttls, "
-                       "allow-self-signed, pin=sha256:HEX, timeout, helo."),
+                       "allow-self-signed, pin=sha256:HEX, timeout, helo, auth-in-clear=yes-i-know. A user and password "
+                       "are never sent over an unencrypted session (not even to loopback) unless the URL says "
+                       "auth-in-clear=yes-i-know."),
         QStringLiteral("URL"));
     parser.addOptions({to, smtp});
     const Parsed parsed = parseArgs(parser, QStringLiteral("mail test"),
@@ -68,15 +70,17 @@ int Cli::cmdMail(const QStringList &args)
     const SmtpOutcome outcome = client.send(identity.fromAddress, {parser.value(to).trimmed()}, *bytes);
     switch (outcome.kind) {
     case SmtpOutcome::Kind::Sent:
-        m_out << "Sent a test message to " << parser.value(to).trimmed() << " through " << settings->describe() << ": "
-              << outcome.detail << Qt::endl;
+        m_out << "Sent a test message to " << printable(parser.value(to).trimmed()) << " through " << settings->describe() << ": "
+              << printable(outcome.detail) << Qt::endl;
         return Ok;
     case SmtpOutcome::Kind::Temporary:
-        m_err << kProgram << ": mail test: not sent, a temporary failure (the worker would try again later): " << outcome.detail
+        m_err << kProgram
+              << ": mail test: not sent, a temporary failure (the worker would try again later): " << printable(outcome.detail)
               << Qt::endl;
         return Failed;
     case SmtpOutcome::Kind::Permanent:
-        m_err << kProgram << ": mail test: not sent, refused for good (the worker would park such a message): " << outcome.detail
+        m_err << kProgram
+              << ": mail test: not sent, refused for good (the worker would park such a message): " << printable(outcome.detail)
               << Qt::endl;
         return Failed;
     }

@@ -7,6 +7,7 @@
 #include "bundle/ProcessingRegister.h"
 #include "core/Clock.h"
 #include "core/SafeOutput.h"
+#include "core/Text.h"
 #include "store/Store.h"
 #include "workflow/Engine.h"
 

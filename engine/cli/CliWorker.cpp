@@ -60,7 +60,8 @@ int Cli::cmdWorker(const QStringList &args)
         QStringLiteral("Delivery attempts before a message is parked (default 8)."), QStringLiteral("N"), QStringLiteral("8"));
     const QCommandLineOption smtp(QStringLiteral("smtp"),
         QStringLiteral("Send e-mail notices through this relay (default: $RIGHTSFLOW_SMTP_URL), e.g. "
-                       "smtp://relay.example:25?starttls=required; see 'rightsflow mail test --help'. Letters, calls and "
+                       "smtp://relay.example:25?starttls=required; see 'rightsflow mail test --help'. Credentials are "
+                       "never sent unencrypted unless the URL says auth-in-clear=yes-i-know. Letters, calls and "
                        "staff notices without e-mail still go to --drop-dir."),
         QStringLiteral("URL"));
     const QCommandLineOption templates(QStringLiteral("templates"),
@@ -160,7 +161,7 @@ int Cli::cmdWorker(const QStringList &args)
         if (!timers)
             return fail(timers.error());
         for (const QString &line : timers->lines)
-            m_out << "  timer " << line << Qt::endl;
+            m_out << "  timer " << printable(line) << Qt::endl;
         DeliverySweep delivered;
         if (sender) {
             Result<DeliverySweep> sweep = deliverDue(*session.store, *sender, *session.clock, policy, limit);
@@ -168,13 +169,13 @@ int Cli::cmdWorker(const QStringList &args)
                 return fail(sweep.error());
             delivered = *sweep;
             for (const QString &line : delivered.lines)
-                m_out << "  " << line << Qt::endl;
+                m_out << "  " << printable(line) << Qt::endl;
         }
         Result<PurgeSweep> purged = session.engine->purgeExpired(limit);
         if (!purged)
             return fail(purged.error());
         for (const QString &line : purged->lines)
-            m_out << "  retention " << line << Qt::endl;
+            m_out << "  retention " << printable(line) << Qt::endl;
         // Running as a service, a quiet sweep writes nothing to the journal.
         const bool quiet = timers->fired + timers->cancelled + timers->deferred + timers->failed + delivered.sent
                 + delivered.retrying + delivered.parked + purged->purged
@@ -254,7 +255,7 @@ int Cli::cmdOutbox(const QStringList &args)
             else if (m.status == QLatin1String("queued") && m.attempts > 0)
                 m_out << "  next " << when(m.nextAttemptAt);
             if (!m.lastError.isEmpty() && m.status != QLatin1String("sent"))
-                m_out << "  (" << m.lastError << ")";
+                m_out << "  (" << printable(m.lastError) << ")";
             m_out << Qt::endl;
         }
         return Ok;
@@ -301,8 +302,8 @@ int Cli::cmdOutbox(const QStringList &args)
         m_out << "Message " << m.id << " (" << m.idempotencyKey << ")" << Qt::endl
               << "  request:   " << m.reference << Qt::endl
               << "  notice:    " << m.templateName << Qt::endl
-              << "  to:        " << m.recipientName << " (" << m.recipientRole << ") by " << m.channel << ": "
-              << m.recipientAddress << Qt::endl
+              << "  to:        " << printable(m.recipientName) << " (" << m.recipientRole << ") by " << m.channel << ": "
+              << printable(m.recipientAddress) << Qt::endl
               << "  status:    " << m.status << ", " << m.attempts << " attempt(s)" << Qt::endl
               << "  queued:    " << when(m.createdAt) << Qt::endl;
         if (m.sentAt.isValid())
@@ -310,7 +311,7 @@ int Cli::cmdOutbox(const QStringList &args)
         else if (m.status == QLatin1String("queued"))
             m_out << "  next try:  " << when(m.nextAttemptAt) << Qt::endl;
         if (!m.lastError.isEmpty())
-            m_out << "  last error: " << m.lastError << Qt::endl;
+            m_out << "  last error: " << printable(m.lastError) << Qt::endl;
         return Ok;
     }
     return groupHelpOrUsage(

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/Cli.h"
+#include "core/Logging.h"
 
 #include <QCoreApplication>
 #include <QGuiApplication>
@@ -40,6 +41,7 @@ int main(int argc, char *argv[])
     } else {
         app = std::make_unique<QCoreApplication>(argc, argv);
     }
+    rf::installPrintableLogHandler();
     QCoreApplication::setApplicationName(QStringLiteral("rightsflow"));
     QCoreApplication::setOrganizationName(QStringLiteral("Rightsflow"));
     QCoreApplication::setApplicationVersion(QStringLiteral(RIGHTSFLOW_VERSION));

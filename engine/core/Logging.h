@@ -9,3 +9,13 @@ Q_DECLARE_LOGGING_CATEGORY(lcStore)
 Q_DECLARE_LOGGING_CATEGORY(lcWorkflow)
 Q_DECLARE_LOGGING_CATEGORY(lcEngine)
 Q_DECLARE_LOGGING_CATEGORY(lcMail)
+
+namespace rf {
+
+// Makes every log message of the process printable (rf::printable()): log
+// lines quote names, file names and relay replies, and one holding an escape
+// sequence or a line break could otherwise forge a log line or drive the
+// terminal that shows it. Chains to the handler installed before.
+void installPrintableLogHandler();
+
+} // namespace rf

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mail/MimeMessage.h"
 
+#include "core/EmailAddress.h"
+
 #include <QCryptographicHash>
 #include <QLocale>
 #include <QRegularExpression>
@@ -86,17 +88,6 @@ bool isDotAtom(QStringView text)
             return false;
     }
     return true;
-}
-
-// local-part@domain as dot-atoms, ASCII only: no quoted local parts, domain
-// literals or internationalised addresses, which relays and readers handle
-// unevenly and a council's citizens' addresses do not need.
-bool isAddrSpec(const QString &address)
-{
-    const qsizetype at = address.indexOf(u'@');
-    if (at <= 0 || address.size() > 254 || at > 64)
-        return false;
-    return isDotAtom(QStringView(address).left(at)) && isDotAtom(QStringView(address).mid(at + 1));
 }
 
 constexpr qsizetype encodedWordLength(qsizetype octets)
@@ -212,7 +203,10 @@ QList<QByteArray> phraseTokens(const QString &name)
 QList<QByteArray> mailboxTokens(const MailAddress &mailbox)
 {
     QList<QByteArray> tokens = phraseTokens(mailbox.name);
-    const QByteArray address = mailbox.address.toLatin1();
+    // As it travels: an internationalised domain in its IDNA form (render()
+    // has checked the address by the same rule).
+    const Result<EmailAddress> parsed = EmailAddress::parse(mailbox.address, EmailAddress::Domain::SenderMayBeLocal);
+    const QByteArray address = (parsed ? parsed->ascii() : mailbox.address).toLatin1();
     tokens << (tokens.isEmpty() ? address : '<' + address + '>');
     return tokens;
 }
@@ -452,15 +446,14 @@ void checkHeaderText(QStringList &problems, const QString &field, const QString 
     }
 }
 
-void checkMailbox(QStringList &problems, const QString &field, const MailAddress &mailbox)
+void checkMailbox(QStringList &problems, const QString &field, const MailAddress &mailbox,
+    EmailAddress::Domain domain = EmailAddress::Domain::Qualified)
 {
     checkHeaderText(problems, field + QStringLiteral(".name"), mailbox.name);
     if (mailbox.address.isEmpty()) {
         problems << QStringLiteral("%1.address: missing; give an e-mail address such as name@example.org").arg(field);
-    } else if (!isAddrSpec(mailbox.address)) {
-        problems << QStringLiteral("%1.address: \"%2\" is not a plain ASCII e-mail address (local-part@domain without "
-                                   "spaces, line breaks, quotes or non-ASCII characters)")
-                        .arg(field, mailbox.address.left(300));
+    } else if (const Result<EmailAddress> parsed = EmailAddress::parse(mailbox.address, domain); !parsed) {
+        problems << QStringLiteral("%1.address: %2").arg(field, parsed.error().message);
     }
 }
 
@@ -474,7 +467,7 @@ bool isMessageId(const QString &id)
 QStringList problemsOf(const MailMessage &message)
 {
     QStringList problems;
-    checkMailbox(problems, QStringLiteral("from"), message.from);
+    checkMailbox(problems, QStringLiteral("from"), message.from, EmailAddress::Domain::SenderMayBeLocal);
     if (message.to.isEmpty())
         problems << QStringLiteral("to: no recipient; give at least one address");
     for (qsizetype i = 0; i < message.to.size(); ++i)

@@ -13,7 +13,7 @@ namespace rf {
 // A mailbox: "Margaret Ellis <m.ellis@example.org>".
 struct MailAddress {
     QString name; // may be empty or non-ASCII
-    QString address; // addr-spec, ASCII
+    QString address; // as EmailAddress takes it; an internationalised domain goes out in its IDNA form
 };
 
 struct MailAttachment {
@@ -49,8 +49,8 @@ struct MailMessage {
 // line ends and no line over 998 octets. Deterministic: the MIME boundaries are
 // a digest of the parts, so the same message gives the same bytes.
 //
-// Invalid, naming each field: no recipient; an address that is not a plain
-// ASCII local-part@domain; a line break or control character in the subject, a
+// Invalid, naming each field: no recipient; an address EmailAddress refuses
+// (the rule intake files addresses by); a line break or control character in the subject, a
 // name or a file name (header injection); empty text; an invalid date; a
 // missing or malformed messageId; an idempotency key or media type that cannot
 // be a header value.

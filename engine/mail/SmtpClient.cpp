@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mail/SmtpClient.h"
 
+#include "core/EmailAddress.h"
 #include "core/Logging.h"
 
 #include <QCryptographicHash>
@@ -41,7 +42,13 @@ const QStringList kOptions {
     QStringLiteral("pin"),
     QStringLiteral("timeout"),
     QStringLiteral("helo"),
+    QStringLiteral("auth-in-clear"),
 };
+
+// The one value of auth-in-clear that lets the password cross an unencrypted
+// session: words nobody writes by accident or copies from an example without
+// reading them.
+const QString kAuthInClearConsent = QStringLiteral("yes-i-know");
 
 Error urlError(const QString &message)
 {
@@ -195,8 +202,21 @@ Result<SmtpSettings> SmtpSettings::fromUrl(const QString &url)
                                                "as [192.0.2.1]")
                                     .arg(value));
             settings.heloName = value;
+        } else if (key == QLatin1String("auth-in-clear")) {
+            if (value != kAuthInClearConsent)
+                return urlError(QStringLiteral("has auth-in-clear='%1'; the only value is %2, and only for a relay the "
+                                               "password may reach unencrypted (remove the option otherwise)")
+                                    .arg(value, kAuthInClearConsent));
+            settings.authInClear = true;
         }
     }
+    // A user with starttls=none can only ever send the password in clear:
+    // say so now rather than at the first notice.
+    if (settings.tls == Tls::None && !settings.user.isEmpty() && !settings.authInClear)
+        return urlError(QStringLiteral("has a user and starttls=none, so the relay password would cross the network "
+                                       "unencrypted; use starttls=required or smtps://, or, only if nobody can overhear "
+                                       "the path to the relay, add auth-in-clear=%1")
+                            .arg(kAuthInClearConsent));
     return settings;
 }
 
@@ -219,6 +239,8 @@ QString SmtpSettings::describe() const
         query.addQueryItem(QStringLiteral("timeout"), QString::number(timeoutSeconds));
     if (!heloName.isEmpty())
         query.addQueryItem(QStringLiteral("helo"), heloName);
+    if (authInClear)
+        query.addQueryItem(QStringLiteral("auth-in-clear"), kAuthInClearConsent);
     if (!query.isEmpty())
         url.setQuery(query);
     return url.toString(QUrl::FullyEncoded);
@@ -305,16 +327,6 @@ bool isAscii(const QString &text)
     return true;
 }
 
-// An envelope address goes between < and > on a command line: a line break,
-// control character, space or bracket in it would end or forge a command.
-bool isSafeEnvelopeAddress(const QString &address)
-{
-    for (const QChar c : address)
-        if (c.unicode() <= 0x20 || c.unicode() == 0x7f || c == QLatin1Char('<') || c == QLatin1Char('>'))
-            return false;
-    return true;
-}
-
 // One conversation with the relay. Each method that can fail returns false
 // after recording the outcome that ends the submission in m_failure.
 class SmtpSession
@@ -338,10 +350,11 @@ public:
 
     SmtpOutcome send(const QString &envelopeFrom, const QStringList &recipients, const QByteArray &message)
     {
-        if (const auto problem = checkInput(envelopeFrom, recipients, message))
+        QString from;
+        QStringList to;
+        if (const auto problem = checkInput(envelopeFrom, recipients, message, &from, &to))
             return *problem;
-        if (!connectToRelay() || !greeting() || !hello() || !startTls() || !authenticate()
-            || !transaction(envelopeFrom, recipients, message)) {
+        if (!connectToRelay() || !greeting() || !hello() || !startTls() || !authenticate() || !transaction(from, to, message)) {
             finish();
             return *m_failure;
         }
@@ -392,7 +405,10 @@ private:
 
     // --- input ----------------------------------------------------------------
 
-    std::optional<SmtpOutcome> checkInput(const QString &from, const QStringList &recipients, const QByteArray &message)
+    // The envelope's addresses as they go on the wire (IDNA domains), read by
+    // the same rule intake files them by; an empty sender is the null path.
+    std::optional<SmtpOutcome> checkInput(const QString &from, const QStringList &recipients, const QByteArray &message,
+        QString *asciiFrom, QStringList *asciiRecipients)
     {
         const auto refuse = [](const QString &detail) { return SmtpOutcome {SmtpOutcome::Kind::Permanent, 0, detail}; };
         if (m_settings.host.isEmpty())
@@ -401,14 +417,20 @@ private:
             return refuse(QStringLiteral("the message has no recipient"));
         if (message.isEmpty())
             return refuse(QStringLiteral("the message is empty"));
-        if (!isSafeEnvelopeAddress(from))
-            return refuse(
-                QStringLiteral("the sender address '%1' contains a space, control character or angle bracket").arg(from));
-        for (const QString &recipient : recipients)
-            if (recipient.isEmpty() || !isSafeEnvelopeAddress(recipient))
-                return refuse(QStringLiteral("the recipient address '%1' is empty or contains a space, control character "
-                                             "or angle bracket")
-                                  .arg(recipient));
+        if (!from.isEmpty()) {
+            const Result<EmailAddress> sender = EmailAddress::parse(from, EmailAddress::Domain::SenderMayBeLocal);
+            if (!sender)
+                return refuse(QStringLiteral("the sender address: ") + sender.error().message);
+            *asciiFrom = sender->ascii();
+        }
+        for (const QString &recipient : recipients) {
+            if (recipient.isEmpty())
+                return refuse(QStringLiteral("a recipient address is empty"));
+            const Result<EmailAddress> address = EmailAddress::parse(recipient);
+            if (!address)
+                return refuse(QStringLiteral("the recipient address: ") + address.error().message);
+            *asciiRecipients << address->ascii();
+        }
         return std::nullopt;
     }
 
@@ -447,7 +469,6 @@ private:
             return fail(SmtpOutcome::Kind::Temporary,
                 QStringLiteral("could not connect to the relay %1: %2").arg(where(), m_socket.errorString()));
         }
-        m_loopback = m_socket.peerAddress().isLoopback();
         if (m_settings.tls == SmtpSettings::Tls::Implicit)
             return waitForHandshake(deadline, QStringLiteral("the TLS handshake"));
         return true;
@@ -706,11 +727,21 @@ private:
     {
         if (m_settings.user.isEmpty())
             return true;
-        if (!m_encrypted && !m_loopback)
+        // Checked before a single byte of the credentials is written: a relay
+        // that offers no STARTTLS (or an attacker who stripped it) never sees
+        // the password unless the URL consented in words. Loopback is no
+        // exception: a tunnel or a proxy may carry it further.
+        if (!m_encrypted && !m_settings.authInClear)
             return fail(SmtpOutcome::Kind::Permanent,
-                QStringLiteral("refusing to send the relay credentials to %1 over an unencrypted connection (%2 is not a "
-                               "loopback address); use smtps:// or starttls=required, or a relay that offers STARTTLS")
-                    .arg(where(), m_socket.peerAddress().toString()));
+                QStringLiteral("refusing to send the credentials of user '%1' to the relay %2 over an unencrypted "
+                               "connection (%3); use smtps:// or starttls=required with a relay that offers STARTTLS, "
+                               "or, only if nobody can overhear the path to the relay, add auth-in-clear=%4 to the "
+                               "relay URL")
+                    .arg(m_settings.user, where(),
+                        m_settings.tls == SmtpSettings::Tls::None
+                            ? QStringLiteral("starttls=none")
+                            : QStringLiteral("the relay did not offer STARTTLS, or refused it"),
+                        kAuthInClearConsent));
         const QByteArray user = m_settings.user.toUtf8();
         const QByteArray password = m_settings.password.toUtf8();
         Reply reply;
@@ -872,7 +903,6 @@ private:
     bool m_certificateRefused = false;
     QByteArray m_peerDigest;
     Capabilities m_capabilities;
-    bool m_loopback = false;
     bool m_encrypted = false;
     bool m_usable = true; // false after a timeout, a dropped connection or a protocol error
     bool m_inTransaction = false;

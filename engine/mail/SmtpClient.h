@@ -24,7 +24,10 @@ namespace rf {
 // digest every other certificate error, host name included, is ignored);
 // timeout=SECONDS (each step, 1 to 3600; default 30); helo=NAME (a host name or
 // an address literal; default the machine's host name, else the local address
-// literal). The port defaults to 25 for smtp://, 465 for smtps://. User and
+// literal); auth-in-clear=yes-i-know (the only value: the user and password may
+// cross an unencrypted session; without it a user with starttls=none is an
+// error, and with starttls=optional a relay that gives no STARTTLS gets no
+// AUTH and the message fails permanently). The port defaults to 25 for smtp://, 465 for smtps://. User and
 // password are percent-decoded. Anything else in the URL (an unknown or
 // repeated option, a path, a bad port) is an error naming it, never repeating
 // the URL. Credentials never appear in describe(), errors or logs.
@@ -39,6 +42,7 @@ struct SmtpSettings {
     QByteArray pinnedSha256; // raw 32 bytes, or empty
     int timeoutSeconds = 30;
     QString heloName;
+    bool authInClear = false; // auth-in-clear=yes-i-know
 
     [[nodiscard]] static Result<SmtpSettings> fromUrl(const QString &url);
     // "smtps://user@relay.example:465" without the password: a URL that
@@ -59,7 +63,8 @@ struct SmtpOutcome {
 // thread blocks; every step, a command and its whole reply, has the timeout):
 // greeting, EHLO (HELO when EHLO is refused), STARTTLS (and EHLO again under
 // TLS), AUTH PLAIN, else LOGIN (when a user is configured; never over an
-// unencrypted connection except to a loopback peer address), MAIL FROM with
+// unencrypted connection unless the URL says auth-in-clear=yes-i-know, not even
+// to a loopback address, which a tunnel or proxy may forward), MAIL FROM with
 // SIZE and BODY=8BITMIME when offered, RCPT TO for each recipient, DATA, then
 // RSET for a transaction left open and QUIT. With starttls=optional a relay
 // that does not offer or refuses STARTTLS is used unencrypted, but a
@@ -74,7 +79,7 @@ struct SmtpOutcome {
 // after the STARTTLS reply. Permanent: 5xx replies, certificate errors not
 // allowed by the settings, a TLS handshake the two sides cannot agree on, a
 // required STARTTLS not offered, AUTH needed but not possible (or not safe:
-// plain and not loopback), a message bigger than the server's SIZE, an
+// unencrypted without auth-in-clear), a message bigger than the server's SIZE, an
 // envelope address that would break the command line, an empty message.
 class SmtpClient
 {

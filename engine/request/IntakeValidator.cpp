@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "IntakeValidator.h"
 
+#include "core/EmailAddress.h"
+#include "core/Text.h"
+
+#include <QHash>
 #include <QRegularExpression>
 
 namespace rf {
@@ -21,10 +25,8 @@ QString collapseSpaces(const QString &text)
 
 bool IntakeValidator::isEmail(const QString &text)
 {
-    // Deliberately permissive: one '@', a dotted domain, no spaces. Anything
-    // stricter rejects real addresses; delivery is the final test.
-    static const QRegularExpression re(QStringLiteral(R"(^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$)"));
-    return re.match(text.trimmed()).hasMatch();
+    // The mailer's own rule: an address filed is one a notice can go to.
+    return EmailAddress::parse(text.trimmed()).ok();
 }
 
 bool IntakeValidator::isUkPostcode(const QString &text)
@@ -105,14 +107,23 @@ Result<IntakeForm> IntakeValidator::validate(const IntakeForm &input) const
         problems << QStringLiteral("received: %1 is in the future (now is %2)")
                         .arg(form.received.toUTC().toString(Qt::ISODate), m_now.toUTC().toString(Qt::ISODate));
 
-    auto checkPerson = [&problems](const QString &prefix, const Person &person) {
-        if (person.name.trimmed().isEmpty())
+    // Every field a person typed: no control characters where they could
+    // forge output, and a length limit, before its format is looked at (a
+    // field refused here is never quoted back).
+    const auto field = [](const QString &prefix, const char *name) { return prefix + QLatin1Char('.') + QLatin1String(name); };
+    auto checkPerson = [&problems, &field](const QString &prefix, const Person &person) {
+        if (!checkText(problems, field(prefix, "name"), person.name, TextRule::kName) && person.name.trimmed().isEmpty())
             problems << QStringLiteral("%1.name: missing; every request needs the person's name").arg(prefix);
-        if (!person.email.isEmpty() && !isEmail(person.email))
-            problems << QStringLiteral("%1.email: %2 is not an e-mail address").arg(prefix, quoted(person.email));
-        if (!person.phone.isEmpty() && !isPhoneNumber(person.phone))
+        if (!checkText(problems, field(prefix, "email"), person.email, TextRule::kEmail) && !person.email.isEmpty()) {
+            if (Result<EmailAddress> email = EmailAddress::parse(person.email.trimmed()); !email)
+                problems << QStringLiteral("%1.email: %2").arg(prefix, email.error().message);
+        }
+        if (!checkText(problems, field(prefix, "phone"), person.phone, TextRule::kPhone) && !person.phone.isEmpty()
+            && !isPhoneNumber(person.phone))
             problems << QStringLiteral("%1.phone: %2 is not a telephone number").arg(prefix, quoted(person.phone));
-        if (!person.postcode.isEmpty() && !isUkPostcode(person.postcode))
+        checkText(problems, field(prefix, "address"), person.address, TextRule::kAddress);
+        if (!checkText(problems, field(prefix, "postcode"), person.postcode, TextRule::kPostcode) && !person.postcode.isEmpty()
+            && !isUkPostcode(person.postcode))
             problems
                 << QStringLiteral("%1.postcode: %2 is not a UK postcode (e.g. L20 7AB)").arg(prefix, quoted(person.postcode));
     };
@@ -124,9 +135,12 @@ Result<IntakeForm> IntakeValidator::validate(const IntakeForm &input) const
                                    "or a postal address so the council can reply");
     }
 
+    const bool badRelationship = checkText(problems, QStringLiteral("relationship"), form.relationship, TextRule::kName);
+    checkText(problems, QStringLiteral("scope"), form.scope, TextRule::kNote);
+    checkText(problems, QStringLiteral("assignee"), form.assignee, TextRule::kShortText);
     if (form.actingForSubject) {
         checkPerson(QStringLiteral("subject"), form.subject);
-        if (form.relationship.trimmed().isEmpty())
+        if (!badRelationship && form.relationship.trimmed().isEmpty())
             problems << QStringLiteral("relationship: missing; a request made for someone else must say how the "
                                        "requester is related to the data subject (e.g. parent, solicitor, advocate)");
     } else if (!form.relationship.isEmpty() || !form.subject.name.isEmpty()) {
@@ -139,13 +153,21 @@ Result<IntakeForm> IntakeValidator::validate(const IntakeForm &input) const
         const QString where = QStringLiteral("identifiers[%1]").arg(i);
         if (!knownIdentifierKinds().contains(id.kind)) {
             problems << QStringLiteral("%1: unknown identifier kind %2; use one of %3")
-                            .arg(where, quoted(id.kind), knownIdentifierKinds().join(QStringLiteral(", ")));
+                            .arg(where, quoted(printable(id.kind.left(100))), knownIdentifierKinds().join(QStringLiteral(", ")));
             continue;
         }
+        const QHash<QString, const TextRule *> rules {{QStringLiteral("name"), &TextRule::kName},
+            {QStringLiteral("email"), &TextRule::kEmail}, {QStringLiteral("phone"), &TextRule::kPhone},
+            {QStringLiteral("address"), &TextRule::kAddress}, {QStringLiteral("postcode"), &TextRule::kPostcode}};
+        if (checkText(
+                problems, QStringLiteral("%1 (%2)").arg(where, id.kind), id.value, *rules.value(id.kind, &TextRule::kIdentifier)))
+            continue;
+        Result<EmailAddress> email
+            = id.kind == QLatin1String("email") ? EmailAddress::parse(id.value.trimmed()) : Result<EmailAddress>(EmailAddress());
         if (id.value.trimmed().isEmpty())
             problems << QStringLiteral("%1 (%2): empty value").arg(where, id.kind);
-        else if (id.kind == QLatin1String("email") && !isEmail(id.value))
-            problems << QStringLiteral("%1 (email): %2 is not an e-mail address").arg(where, quoted(id.value));
+        else if (!email)
+            problems << QStringLiteral("%1 (email): %2").arg(where, email.error().message);
         else if (id.kind == QLatin1String("postcode") && !isUkPostcode(id.value))
             problems << QStringLiteral("%1 (postcode): %2 is not a UK postcode").arg(where, quoted(id.value));
         else if (id.kind == QLatin1String("ni-number") && !isNiNumber(id.value))

@@ -12,6 +12,10 @@ namespace rf {
 // reports every problem at once, each line naming the field ("requester.email:
 // 'bob@' is not an e-mail address"). It also fills in what can be derived: the
 // identifiers taken from the data subject's own details, normalised forms.
+// Every field first meets the one rule for text a person gives (core/Text.h:
+// no control characters in one-line fields, a length limit on each), and an
+// e-mail address the mailer's own rule (core/EmailAddress.h), so that a
+// request is never filed with an address its notices cannot be sent to.
 class IntakeValidator
 {
 public:

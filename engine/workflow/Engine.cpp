@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Engine.h"
 
+#include "core/EmailAddress.h"
 #include "core/Logging.h"
+#include "core/Text.h"
 #include "request/IntakeValidator.h"
 
 #include <QCryptographicHash>
@@ -114,11 +116,15 @@ Result<User> Engine::addUser(const QString &name, const QString &role, const QSt
     static const QRegularExpression userName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
     QStringList problems;
     if (!userName.match(name).hasMatch())
-        problems << QStringLiteral("name: '%1' is not a user name (letters, digits, '.', '_' and '-', up to 64)").arg(name);
+        problems << QStringLiteral("name: '%1' is not a user name (letters, digits, '.', '_' and '-', up to 64)")
+                        .arg(printable(name.left(100)));
     if (!knownRoles().contains(role))
-        problems << QStringLiteral("role: unknown role '%1'; use one of %2").arg(role, knownRoles().join(QStringLiteral(", ")));
-    if (!email.isEmpty() && !IntakeValidator::isEmail(email))
-        problems << QStringLiteral("email: '%1' is not an e-mail address").arg(email);
+        problems << QStringLiteral("role: unknown role '%1'; use one of %2")
+                        .arg(printable(role.left(100)), knownRoles().join(QStringLiteral(", ")));
+    if (!checkText(problems, QStringLiteral("email"), email, TextRule::kEmail) && !email.isEmpty()) {
+        if (Result<EmailAddress> parsed = EmailAddress::parse(email); !parsed)
+            problems << QStringLiteral("email: ") + parsed.error().message;
+    }
     if (isReservedUserName(name))
         problems << QStringLiteral("name: '%1' is a name Rightsflow records for itself in a request's history (%2); "
                                    "a person given it would look like the system")
@@ -385,7 +391,7 @@ Result<QJsonObject> Engine::checkInputs(const TransitionDef &transition, const Q
             for (const InputDef &in : transition.inputs)
                 names << in.name;
             problems << QStringLiteral("input '%1': '%2' takes no such input%3")
-                            .arg(it.key(), transition.name,
+                            .arg(printable(it.key().left(100)), transition.name,
                                 names.isEmpty() ? QStringLiteral(" (it takes none)")
                                                 : QStringLiteral(" (it takes: %1)").arg(names.join(QStringLiteral(", "))));
         }
@@ -393,6 +399,10 @@ Result<QJsonObject> Engine::checkInputs(const TransitionDef &transition, const Q
     for (const InputDef &in : transition.inputs) {
         const QString value = raw.value(in.name).trimmed();
         const QString where = QStringLiteral("input '%1' (%2)").arg(in.name, in.label);
+        // Text inputs are free text (a reason may run to lines); every other
+        // kind is one short line before it is parsed.
+        if (checkText(problems, where, value, in.type == QLatin1String("text") ? TextRule::kNote : TextRule::kShortText))
+            continue;
         if (value.isEmpty()) {
             if (in.required)
                 problems << where + QStringLiteral(": required");
@@ -511,6 +521,8 @@ Result<FireOutcome> Engine::fireInTransaction(const User &actingUser, const Requ
     // this" matters more than "you filled it in wrongly".
     if (Status s = checkAvailable(before, def, *transition, *user, nullptr); !s)
         return s.error();
+    if (const std::optional<QString> problem = textProblem(QStringLiteral("note"), note, TextRule::kNote))
+        return makeError(ErrorCode::Invalid, QStringLiteral("'%1' was not done: %2").arg(transition->name, *problem));
     Result<QJsonObject> inputs = checkInputs(*transition, rawInputs);
     if (!inputs)
         return inputs.error();
@@ -723,6 +735,8 @@ Status Engine::enqueueAll(
 
 Status Engine::addNote(const QString &reference, const QString &userName, const QString &text)
 {
+    if (const std::optional<QString> problem = textProblem(QStringLiteral("note"), text, TextRule::kNote))
+        return makeError(ErrorCode::Invalid, QStringLiteral("the note was not added: ") + *problem);
     if (text.trimmed().isEmpty())
         return makeError(ErrorCode::Invalid, QStringLiteral("note: empty; write what should be recorded"));
     Transaction tx(m_store);
@@ -741,6 +755,8 @@ Status Engine::addNote(const QString &reference, const QString &userName, const 
 Result<Attachment> Engine::attach(
     const QString &reference, const QString &userName, const QString &name, const QByteArray &content)
 {
+    if (const std::optional<QString> problem = textProblem(QStringLiteral("attachment name"), name, TextRule::kFileName))
+        return makeError(ErrorCode::Invalid, *problem);
     const QString cleanName = name.trimmed();
     if (cleanName.isEmpty() || cleanName.contains(QLatin1Char('/')) || cleanName.contains(QLatin1Char('\\')))
         return makeError(ErrorCode::Invalid, QStringLiteral("attachment name: '%1' is not a file name").arg(name));

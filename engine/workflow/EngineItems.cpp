@@ -7,6 +7,7 @@
 #include "bundle/ProcessingRegister.h"
 #include "bundle/RecordSet.h"
 #include "core/SafeOutput.h"
+#include "core/Text.h"
 #include "store/ContentDevice.h"
 
 #include <QBuffer>
@@ -113,7 +114,10 @@ Result<CaseItem> Engine::addItem(
     if (input.kind != CaseItem::kDocument && !records)
         problems << QStringLiteral("kind: '%1' is not a kind of item (document or records)").arg(input.kind);
     const QString name = baseName(input.name);
-    if (name.isEmpty())
+    const bool badText = checkText(problems, QStringLiteral("name"), input.name, TextRule::kFileName)
+        | checkText(problems, QStringLiteral("source"), input.source, TextRule::kShortText)
+        | checkText(problems, QStringLiteral("category"), input.category, TextRule::kShortText);
+    if (!badText && name.isEmpty())
         problems << QStringLiteral("name: the item needs a file name");
     if (input.date.isValid() && !isPlausibleDate(input.date))
         problems << QStringLiteral("date: %1").arg(implausibleDateProblem(input.date));
@@ -146,12 +150,12 @@ Result<CaseItem> Engine::addItem(
         for (const SourceSystem &s : processing.systems())
             ids << s.id;
         problems << QStringLiteral("source: '%1' is not a system of the processing register %2 (it has: %3)")
-                        .arg(input.source, processing.source(), ids.join(QStringLiteral(", ")));
+                        .arg(printable(input.source.left(100)), processing.source(), ids.join(QStringLiteral(", ")));
     } else if (category.isEmpty()) {
         problems << QStringLiteral("category: '%1' is not one category of data %2 holds according to the processing register "
                                    "(it lists: %3); give one of them, or the start of one. If it does hold such data, the "
                                    "register needs updating first")
-                        .arg(input.category, system->name, system->categories.join(QStringLiteral("; ")));
+                        .arg(printable(input.category.left(200)), system->name, system->categories.join(QStringLiteral("; ")));
     }
     QBuffer recordsDevice;
     QByteArray canonical;
@@ -265,6 +269,9 @@ Result<CaseItem> Engine::markItem(
     if (!problems.isEmpty())
         return makeError(ErrorCode::Invalid, QStringLiteral("%1 was not marked").arg(what), problems);
 
+    if (const std::optional<QString> problem
+        = textProblem(QStringLiteral("redacted copy name"), marking.redactedName, TextRule::kFileName))
+        return makeError(ErrorCode::Invalid, QStringLiteral("%1 was not marked: %2").arg(what, *problem));
     const QString redactedName = baseName(marking.redactedName);
     std::optional<Digest> redactedDigest;
     if (redacting) {

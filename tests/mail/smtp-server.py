@@ -48,6 +48,8 @@ def parse_args():
     parser.add_argument("--size", type=int, help="announce and enforce this SIZE limit in bytes")
     parser.add_argument("--inject-after-starttls", action="store_true",
                         help="send a plaintext line right after the STARTTLS 220, as a man in the middle would")
+    parser.add_argument("--wire-log", action="store_true",
+                        help="record every byte the client sends, as the session decodes it, in DIR/wire.log")
     parser.add_argument("--hang", action="store_true", help="accept connections and never say a word")
     parser.add_argument("--maildir", help="directory to record each message in")
     parser.add_argument("--exit-after", type=int, metavar="N",
@@ -163,15 +165,32 @@ class InjectingSMTP(SMTP):
         await super().push(status)
 
 
+class WireLoggingSMTP(SMTP):
+    """Appends what the client sends to DIR/wire.log before aiosmtpd reads it:
+    a test can then say that a password never crossed the connection."""
+
+    wire_log = None
+
+    def data_received(self, data):
+        with open(self.wire_log, "ab") as f:
+            f.write(data)
+        super().data_received(data)
+
+
 class FreePortController(Controller):
     """aiosmtpd's Controller on port 0: the port the kernel chose is read back
     from the listening socket before the controller's own first connection."""
 
-    def __init__(self, handler, inject=False, **kwargs):
+    def __init__(self, handler, inject=False, wire_log=None, **kwargs):
         super().__init__(handler, **kwargs)
         self.inject = inject
+        self.wire_log = wire_log
 
     def factory(self):
+        if self.wire_log:
+            server = WireLoggingSMTP(self.handler, **self.SMTP_kwargs)
+            server.wire_log = self.wire_log
+            return server
         return (InjectingSMTP if self.inject else SMTP)(self.handler, **self.SMTP_kwargs)
 
     def _trigger_server(self):
@@ -221,7 +240,8 @@ def run_smtp(args):
         kwargs["auth_required"] = True
     if args.size is not None:
         kwargs["data_size_limit"] = args.size
-    controller = FreePortController(Recorder(args), inject=args.inject_after_starttls, **kwargs)
+    wire_log = os.path.join(args.maildir, "wire.log") if args.wire_log and args.maildir else None
+    controller = FreePortController(Recorder(args), inject=args.inject_after_starttls, wire_log=wire_log, **kwargs)
     controller.start()
     return controller.port, controller.stop
 
