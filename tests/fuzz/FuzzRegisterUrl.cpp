@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The register location (--db, RIGHTSFLOW_DB): a PostgreSQL URL is parsed, and
+// anything URL-like is redacted before a message shows it. Neither the
+// redacted form nor the display of what parsed may carry the password.
+#include "FuzzSupport.h"
+
+#include "store/ConnectionUrl.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const bool started = rf::fuzz::quietStart();
+    Q_UNUSED(started);
+    const QString location = QString::fromUtf8(rf::fuzz::bytes(data, size));
+    const QString redacted = rf::PostgresLocation::redacted(location);
+    const bool urlLike = rf::PostgresLocation::looksLikeUrl(location);
+    if (!rf::PostgresLocation::isPostgresUrl(location))
+        return 0;
+    rf::fuzz::require(urlLike, "a PostgreSQL URL looks like a URL", location);
+    const rf::Result<rf::PostgresLocation> parsed = rf::PostgresLocation::parse(location);
+    rf::fuzz::requireExplained(parsed, "PostgresLocation::parse");
+    if (!parsed)
+        return 0;
+    const QString &password = parsed->password;
+    // A password that is also part of what may be shown (the host, the user,
+    // the database) cannot be told apart from it.
+    const bool shownAnyway = parsed->host.contains(password) || parsed->user.contains(password)
+        || parsed->database.contains(password) || QStringLiteral("postgresql://").contains(password, Qt::CaseInsensitive)
+        || QString::number(parsed->port).contains(password);
+    if (!password.isEmpty() && !shownAnyway) {
+        rf::fuzz::require(!parsed->display().contains(password), "display() leaves the password out", location);
+        rf::fuzz::require(!redacted.contains(password), "redacted() leaves the password out", location);
+    }
+    rf::fuzz::require(parsed->port >= 1 && parsed->port <= 65535, "a parsed port is a port", location);
+    return 0;
+}
