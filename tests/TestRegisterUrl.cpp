@@ -65,6 +65,9 @@ private slots:
                                         << QStringLiteral("unknown option 'password'");
         QTest::addRow("bad port") << QStringLiteral("postgresql://ig:hunter2@db:port/rf")
                                   << QStringLiteral("not a valid PostgreSQL URL");
+        // Found by tests/fuzz (register-url): port 0 was taken and failed only
+        // when connecting, with libpq's message instead of ours.
+        QTest::addRow("port zero") << QStringLiteral("postgresql://ig:hunter2@db:0/rf") << QStringLiteral("port 0");
         QTest::addRow("option smuggling another host")
             << QStringLiteral("postgresql://ig:hunter2@db/rf?application_name=x%20host%3Dnowhere.invalid")
             << QStringLiteral("spaces, quotes or separators");

@@ -59,6 +59,10 @@ Result<PostgresLocation> PostgresLocation::parse(const QString &url)
     PostgresLocation location;
     if (!parsed.host().isEmpty())
         location.host = parsed.host();
+    if (parsed.port() == 0)
+        return makeError(ErrorCode::Invalid,
+            QStringLiteral("the PostgreSQL register URL names port 0, which no server listens on: give the server's "
+                           "port (5432 unless it was changed) or leave it out"));
     if (parsed.port() != -1)
         location.port = parsed.port();
     location.user = parsed.userName(QUrl::FullyDecoded);
