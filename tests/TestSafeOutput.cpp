@@ -5,7 +5,7 @@
 
 #include "CliRunner.h"
 #include "bundle/ZipWriter.h"
-#include "core/JsonCheck.h"
+#include "core/InputLimits.h"
 #include "core/SafeOutput.h"
 #include "store/SqlStore.h"
 
@@ -80,7 +80,7 @@ private slots:
         // A configuration file the program has read.
         m_config = m_dir.filePath(u"exemptions.json"_s);
         QVERIFY(writeFile(m_config, "{}"));
-        QVERIFY(readConfigFile(m_config, u"the exemption list"_s).ok());
+        QVERIFY(readInputFile(m_config, InputKind::Exemptions).ok());
     }
 
     void cleanupTestCase() { m_store.reset(); }

@@ -79,7 +79,8 @@
 
 using namespace rf;
 using namespace rf::bench;
-using rf::test::kMiB;
+using rf::kKiB;
+using rf::kMiB;
 using rf::test::mb;
 using rf::test::processingRegisterFile;
 using rf::test::secondsSince;
@@ -87,7 +88,6 @@ using rf::test::secondsSince;
 namespace {
 
 constexpr quint32 kSeed = 20260302;
-constexpr qint64 kKiB = 1024;
 constexpr qint64 kBlockBytes = kMiB; // documents are made and written a block at a time
 constexpr double kRatioTarget = 1.2;
 constexpr double kRssTargetMb = 64;

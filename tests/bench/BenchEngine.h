@@ -12,14 +12,15 @@
 #include "workflow/Engine.h"
 #include "workflow/WorkflowLoader.h"
 
+#include "core/InputLimits.h"
+
 #include <QElapsedTimer>
 
 #include <memory>
 
 namespace rf::test {
 
-constexpr qint64 kMiB = 1024 * 1024;
-
+// kMiB is the engine's own (core/InputLimits.h).
 inline double mb(qint64 bytes)
 {
     return double(bytes) / double(kMiB);

@@ -81,7 +81,8 @@
 
 using namespace rf;
 using namespace rf::bench;
-using rf::test::kMiB;
+using rf::kKiB;
+using rf::kMiB;
 using rf::test::mb;
 using rf::test::processingRegisterFile;
 using rf::test::secondsSince;
@@ -89,7 +90,6 @@ using rf::test::secondsSince;
 namespace {
 
 constexpr quint32 kSeed = 20260302;
-constexpr qint64 kKiB = 1024;
 // The register keeps a bundle for e-mail up to EngineOptions' default limit
 // (10 MB); the letter, README and manifest need room beside the document.
 constexpr int kMaxAttachmentKb = 9 * 1024;

@@ -5,6 +5,7 @@
 #include "FuzzSupport.h"
 
 #include "bundle/RecordSet.h"
+#include "core/Csv.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,12 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rf::fuzz::require(again->columns() == set->columns() && again->records() == set->records(),
         "accepted records read back from their canonical JSON");
     rf::fuzz::require(again->canonicalJson() == canonical, "the canonical JSON is canonical");
-    rf::fuzz::require(rf::CsvWriter::line(set->columns()).endsWith("\r\n"), "the CSV header ends with CRLF");
+    rf::fuzz::require(rf::Csv::line(set->columns()).endsWith("\r\n"), "the CSV header ends with CRLF");
     for (const QJsonObject &record : set->records()) {
         QStringList fields;
         for (const QString &column : set->columns())
-            fields << rf::CsvWriter::field(record.value(column));
-        rf::fuzz::require(rf::CsvWriter::line(fields).endsWith("\r\n"), "a CSV line ends with CRLF");
+            fields << rf::RecordSet::cellText(record.value(column));
+        rf::fuzz::require(rf::Csv::line(fields).endsWith("\r\n"), "a CSV line ends with CRLF");
     }
     return 0;
 }
