@@ -43,33 +43,53 @@ inline QString postgresServerUrl()
     return {};
 }
 
-// Runs one statement on the test server's maintenance database.
-inline bool postgresAdmin(const QString &statement)
+// Runs one statement on a register or database directly, as a program that
+// goes round the engine would: `location` is a SQLite file or a
+// postgresql:// URL. The database's complaint goes to `error`, or is warned.
+inline bool execDirect(const QString &location, SqlDialect dialect, const QString &statement, QString *error = nullptr)
 {
-    const QUrl url(postgresServerUrl());
-    if (!url.isValid())
-        return false;
-    const QString connection = QStringLiteral("test-admin-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QString connection = QStringLiteral("test-direct-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     bool ok = false;
+    QString problem;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
-        db.setHostName(url.host());
-        db.setPort(url.port());
-        db.setUserName(url.userName());
-        db.setPassword(url.password());
-        db.setDatabaseName(url.path().mid(1));
+        QSqlDatabase db;
+        if (dialect == SqlDialect::Sqlite) {
+            db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+            db.setDatabaseName(location);
+        } else {
+            const QUrl url(location);
+            db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+            db.setHostName(url.host());
+            db.setPort(url.port());
+            db.setUserName(url.userName());
+            db.setPassword(url.password());
+            db.setDatabaseName(url.path().mid(1));
+        }
         if (db.open()) {
             QSqlQuery query(db);
             ok = query.exec(statement);
             if (!ok)
-                qWarning() << statement << query.lastError().text();
+                problem = statement + QStringLiteral(": ") + query.lastError().text();
         } else {
-            qWarning() << "cannot reach the PostgreSQL test server:" << db.lastError().text();
+            problem = QStringLiteral("cannot reach the database: ") + db.lastError().text();
         }
         db.close();
     }
     QSqlDatabase::removeDatabase(connection);
+    if (!ok) {
+        if (error)
+            *error = problem;
+        else
+            qWarning().noquote() << problem;
+    }
     return ok;
+}
+
+// Runs one statement on the test server's maintenance database.
+inline bool postgresAdmin(const QString &statement)
+{
+    const QString url = postgresServerUrl();
+    return !url.isEmpty() && execDirect(url, SqlDialect::Postgres, statement);
 }
 
 class ScratchRegister

@@ -51,34 +51,8 @@ qint64 eventsIn(const QString &db)
 // with direct database access would.
 bool rawExec(const QString &location, SqlDialect dialect, const QString &statement, QString *error = nullptr)
 {
-    const QString name = u"raw-"_s + QUuid::createUuid().toString(QUuid::Id128);
-    bool ok = false;
-    {
-        QSqlDatabase db;
-        if (dialect == SqlDialect::Sqlite) {
-            db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-            db.setDatabaseName(location);
-        } else {
-            const QUrl url(location);
-            db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
-            db.setHostName(url.host());
-            db.setPort(url.port());
-            db.setUserName(url.userName());
-            db.setPassword(url.password());
-            db.setDatabaseName(url.path().mid(1));
-        }
-        if (db.open()) {
-            QSqlQuery q(db);
-            ok = q.exec(statement);
-            if (!ok && error)
-                *error = q.lastError().text();
-        } else if (error) {
-            *error = db.lastError().text();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
+    QString ignored;
+    return test::execDirect(location, dialect, statement, error ? error : &ignored);
 }
 
 // A live register (not a rehearsal one) with the IG team, on the real clock.

@@ -239,6 +239,14 @@ public:
     [[nodiscard]] Result<QList<BundleRecord>> bundles(const QString &reference);
 
 private:
+    struct FoundItem {
+        Request request;
+        CaseItem item;
+    };
+    // Item `number` of a request, with its redacted copy when `redacted`.
+    [[nodiscard]] Result<FoundItem> findItem(const QString &reference, int number, bool redacted);
+    // Streams the item's content (or its redacted copy) to `out`, checked against its SHA-256.
+    [[nodiscard]] Status copyItem(const FoundItem &found, bool redacted, QIODevice *out);
     // Inside the caller's transaction: stores `device`'s bytes (whose SHA-256
     // was computed before) as the request's content, unless already there.
     [[nodiscard]] Status storeContent(qint64 requestId, QIODevice *device, const QString &sha256, qint64 size);

@@ -352,7 +352,7 @@ Result<CaseItem> Engine::markItem(
     return item;
 }
 
-Status Engine::exportItem(const QString &reference, int number, bool redacted, QIODevice *out)
+Result<Engine::FoundItem> Engine::findItem(const QString &reference, int number, bool redacted)
 {
     Result<Request> request = m_store.loadRequest(reference.trimmed().toUpper(), RequestDetail::Record);
     if (!request)
@@ -362,16 +362,29 @@ Status Engine::exportItem(const QString &reference, int number, bool redacted, Q
         return found.error();
     if (!found->has_value())
         return noSuchItem(m_store, *request, number);
-    const std::optional<CaseItem> &item = *found;
-    if (redacted && item->disposition != CaseItem::kRedacted)
+    if (redacted && (*found)->disposition != CaseItem::kRedacted)
         return makeError(
             ErrorCode::NotFound, QStringLiteral("item %1 of %2 has no redacted copy").arg(number).arg(request->reference));
+    return FoundItem {*request, **found};
+}
+
+Status Engine::copyItem(const FoundItem &found, bool redacted, QIODevice *out)
+{
+    const CaseItem &item = found.item;
     ContentDevice content(
-        m_store, request->id, redacted ? item->redactedSha256 : item->sha256, redacted ? item->redactedSize : item->size);
+        m_store, found.request.id, redacted ? item.redactedSha256 : item.sha256, redacted ? item.redactedSize : item.size);
     if (Status s = content.copyTo(out); !s)
         return makeError(
-            s.error().code, QStringLiteral("item %1 of %2: %3").arg(number).arg(request->reference, s.error().message));
+            s.error().code, QStringLiteral("item %1 of %2: %3").arg(item.number).arg(found.request.reference, s.error().message));
     return {};
+}
+
+Status Engine::exportItem(const QString &reference, int number, bool redacted, QIODevice *out)
+{
+    Result<FoundItem> found = findItem(reference, number, redacted);
+    if (!found)
+        return found.error();
+    return copyItem(*found, redacted, out);
 }
 
 namespace {
@@ -392,25 +405,19 @@ QString exportName(const QString &reference, const QString &what, qint64 number,
 Result<ExportedFile> Engine::exportItem(
     const QString &reference, int number, bool redacted, const QString &outPath, Overwrite overwrite)
 {
-    const QString ref = reference.trimmed().toUpper();
-    Result<Request> request = m_store.loadRequest(ref, RequestDetail::Record);
-    if (!request)
-        return request.error();
-    Result<std::optional<CaseItem>> found = m_store.caseItem(request->id, number);
+    Result<FoundItem> found = findItem(reference, number, redacted);
     if (!found)
         return found.error();
-    if (!found->has_value())
-        return noSuchItem(m_store, *request, number);
-    const CaseItem &item = **found;
-    const QString name = redacted && !item.redactedName.isEmpty() ? item.redactedName : item.name;
-    Result<OutputTarget> target = SafeOutput::resolve(
-        outPath, exportName(request->reference, QStringLiteral("item"), number, name), overwrite, QStringLiteral("the item"));
+    const CaseItem &item = found->item;
+    const QString name = redacted ? item.redactedName : item.name;
+    Result<OutputTarget> target = SafeOutput::resolve(outPath,
+        exportName(found->request.reference, QStringLiteral("item"), number, name), overwrite, QStringLiteral("the item"));
     if (!target)
         return target.error();
     Result<std::unique_ptr<OutputFile>> file = OutputFile::create(*target, QStringLiteral("the item"));
     if (!file)
         return file.error();
-    if (Status s = exportItem(ref, number, redacted, (*file)->device()); !s)
+    if (Status s = copyItem(*found, redacted, (*file)->device()); !s)
         return s.error();
     if (Status s = (*file)->commit(); !s)
         return s.error();
