@@ -55,6 +55,21 @@ bool rawExec(const QString &location, SqlDialect dialect, const QString &stateme
     return test::execDirect(location, dialect, statement, error ? error : &ignored);
 }
 
+// The system clock of a machine that runs fast: real time, `secs` ahead,
+// and not a moved clock (no rehearsal register is needed for it).
+class FastSystemClock final : public Clock
+{
+public:
+    explicit FastSystemClock(qint64 secs)
+        : m_secs(secs)
+    { }
+    [[nodiscard]] QDateTime now() const override { return QDateTime::currentDateTimeUtc().addSecs(m_secs); }
+    [[nodiscard]] bool isMoved() const override { return false; }
+
+private:
+    qint64 m_secs;
+};
+
 // A live register (not a rehearsal one) with the IG team, on the real clock.
 struct LiveRegister {
     test::ScratchRegister scratch;
@@ -163,10 +178,7 @@ private slots:
         QVERIFY(!engine.addUser(u"carol"_s, u"officer"_s, {}, u"root"_s).ok());
         QCOMPARE(eventsIn(db), before);
 
-        // The real clock is fine, and a live register never becomes a rehearsal one.
-        SystemClock real;
-        Engine honest(store, *library, real);
-        QVERIFY(honest.admitsClock().ok());
+        // A live register never becomes a rehearsal one.
         const test::ProcessRun convert = cli({u"init"_s, u"--rehearsal"_s}, db);
         VERIFY_EXIT(convert, 4);
         QVERIFY2(convert.err.contains(u"only a new register"_s), qPrintable(convert.describe()));
@@ -308,6 +320,31 @@ private slots:
         QVERIFY2(refused.error().message.contains(u"before the register's last event"_s), qPrintable(refused.error().message));
         QVERIFY2(refused.error().message.contains(u"clock of this computer is behind"_s), qPrintable(refused.error().message));
         QCOMPARE(live.store->auditEvents(reference)->size(), count);
+    }
+
+    // A machine whose system clock runs fast cannot push the trail's time
+    // ahead of the register's own clock, which would lock out every honest
+    // writer after it.
+    void eventsAreNeverDatedAheadOfTheRegistersClock()
+    {
+        LiveRegister live;
+        QVERIFY(live.setUp());
+        Result<FiledRequest> filed = live.engine->fileRequest(test::sampleForm(u"access"_s), u"alice"_s);
+        QVERIFY(filed.ok());
+        const QString reference = filed->request.reference;
+        const qsizetype count = live.store->auditEvents(reference)->size();
+        FastSystemClock fast(3600);
+        Engine ahead(*live.store, live.library, fast);
+        const Status refused = ahead.addNote(reference, u"alice"_s, u"an hour ahead"_s);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, ErrorCode::Refused);
+        QVERIFY2(refused.error().message.contains(u"clock of this computer is ahead"_s), qPrintable(refused.error().message));
+        QCOMPARE(live.store->auditEvents(reference)->size(), count);
+        // A few seconds ahead is within the skew the register allows.
+        FastSystemClock close(5);
+        Engine nearly(*live.store, live.library, close);
+        QVERIFY(nearly.addNote(reference, u"alice"_s, u"five seconds ahead"_s).ok());
+        QVERIFY(live.engine->addNote(reference, u"alice"_s, u"the real time"_s).ok());
     }
 
     // An event already in the trail that is dated well before the one it

@@ -61,6 +61,22 @@ Status writeThrough(const OutputTarget &target, const QByteArray &bytes)
     return (*file)->commit();
 }
 
+// Runs a test with unnamed temporary files (O_TMPFILE) and with the named
+// ones that filesystems without them get.
+void temporaryFileKinds()
+{
+    QTest::addColumn<bool>("unnamed");
+    QTest::addRow("unnamed temporary file") << true;
+    QTest::addRow("named temporary file") << false;
+}
+
+struct TemporaryFiles {
+    explicit TemporaryFiles(bool unnamed) { SafeOutput::setUnnamedTemporaryFiles(unnamed); }
+    ~TemporaryFiles() { SafeOutput::setUnnamedTemporaryFiles(true); }
+    TemporaryFiles(const TemporaryFiles &) = delete;
+    TemporaryFiles &operator=(const TemporaryFiles &) = delete;
+};
+
 } // namespace
 
 class TestSafeOutput : public QObject
@@ -165,8 +181,11 @@ private slots:
     }
 
     // An existing file is replaced only when the person said so.
+    void existingFileNeedsReplace_data() { temporaryFileKinds(); }
     void existingFileNeedsReplace()
     {
+        QFETCH(bool, unnamed);
+        const TemporaryFiles kind(unnamed);
         QTemporaryDir dir;
         const QString path = dir.filePath(u"letter.pdf"_s);
         QVERIFY(writeFile(path, "the officer's own file"));
@@ -228,8 +247,11 @@ private slots:
 
     // Nothing is left behind by a write that is not committed, and nothing of
     // it is visible before.
+    void abandonedWriteLeavesNothing_data() { temporaryFileKinds(); }
     void abandonedWriteLeavesNothing()
     {
+        QFETCH(bool, unnamed);
+        const TemporaryFiles kind(unnamed);
         QTemporaryDir dir;
         const QString path = dir.filePath(u"export.pdf"_s);
         {
@@ -244,8 +266,11 @@ private slots:
     }
 
     // A name taken while the file was written is not replaced.
+    void nameTakenMeanwhileIsNotReplaced_data() { temporaryFileKinds(); }
     void nameTakenMeanwhileIsNotReplaced()
     {
+        QFETCH(bool, unnamed);
+        const TemporaryFiles kind(unnamed);
         QTemporaryDir dir;
         const QString path = dir.filePath(u"bundle.zip"_s);
         Result<OutputTarget> target = resolve(path);
@@ -264,8 +289,11 @@ private slots:
 
     // Placed but not finished (the record it goes with was not committed):
     // a rollback puts back exactly what was there.
+    void rollbackRestoresTheReplacedFile_data() { temporaryFileKinds(); }
     void rollbackRestoresTheReplacedFile()
     {
+        QFETCH(bool, unnamed);
+        const TemporaryFiles kind(unnamed);
         QTemporaryDir dir;
         const QString path = dir.filePath(u"bundle.zip"_s);
         QVERIFY(writeFile(path, "the earlier bundle"));
@@ -306,8 +334,11 @@ private slots:
     // A full disk (here: the file size limit, which fails writes the same
     // way) fails the zip writer cleanly, leaving nothing; it once crashed
     // in QuaZip's file destructor.
+    void fullDiskFailsTheZipCleanly_data() { temporaryFileKinds(); }
     void fullDiskFailsTheZipCleanly()
     {
+        QFETCH(bool, unnamed);
+        const TemporaryFiles kind(unnamed);
         QTemporaryDir dir;
         const QString path = dir.filePath(u"bundle.zip"_s);
         struct rlimit saved {

@@ -184,7 +184,6 @@ int Cli::cmdItem(const QStringList &args)
             item.date = *given;
         }
         const QString path = records ? parser.value(recordJson) : positional.at(1);
-        SafeOutput::protect(path); // the officer's source file is never an output of this run
         QFile file(path);
         if (!QFileInfo(path).isFile() || !file.open(QIODevice::ReadOnly))
             return fail(makeError(ErrorCode::NotFound,
@@ -310,7 +309,6 @@ int Cli::cmdItem(const QStringList &args)
             : parser.isSet(redact)                   ? CaseItem::kRedacted
                                                      : CaseItem::kWithheld;
         marking.exemption = parser.value(exemption);
-        SafeOutput::protect(parser.value(redact));
         QFile redacted(parser.value(redact));
         if (parser.isSet(redact)) {
             if (!QFileInfo(redacted.fileName()).isFile() || !redacted.open(QIODevice::ReadOnly))

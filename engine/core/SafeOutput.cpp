@@ -107,7 +107,23 @@ int renameNoReplace(const QString &from, const QString &to)
     return ::rename(a.constData(), b.constData()) == 0 ? 0 : errno;
 }
 
+bool &unnamedFilesFlag()
+{
+    static bool allowed = true;
+    return allowed;
+}
+
+bool unnamedFilesAllowed()
+{
+    return unnamedFilesFlag();
+}
+
 } // namespace
+
+void SafeOutput::setUnnamedTemporaryFiles(bool allowed)
+{
+    unnamedFilesFlag() = allowed;
+}
 
 void SafeOutput::protect(const QString &path)
 {
@@ -121,9 +137,16 @@ void SafeOutput::protect(const QString &path)
 
 void SafeOutput::protectDatabase(const QString &path)
 {
-    protect(path);
-    for (const char *suffix : {"-wal", "-shm", "-journal"})
-        protect(path + QLatin1String(suffix));
+    // SQLite keeps its journal files beside the file a symbolic link leads
+    // to, so both names are protected.
+    const QString real = QFileInfo(path).canonicalFilePath();
+    for (const QString &name : {path, real}) {
+        if (name.isEmpty())
+            continue;
+        protect(name);
+        for (const char *suffix : {"-wal", "-shm", "-journal"})
+            protect(name + QLatin1String(suffix));
+    }
 }
 
 bool SafeOutput::isProtected(const QString &path)
@@ -234,8 +257,16 @@ Result<std::unique_ptr<OutputFile>> OutputFile::create(const OutputTarget &targe
     // then leaves nothing behind, not even a hidden part file.
     int fd = -1;
 #ifdef O_TMPFILE
-    fd = ::open(encoded(folder).constData(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    output->m_unnamed = fd >= 0;
+    if (unnamedFilesAllowed()) {
+        fd = ::open(encoded(folder).constData(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        // Its name comes through /proc (linkat, reading back): without /proc
+        // (some chroots), the named temporary file it is.
+        if (fd >= 0 && ::access(QStringLiteral("/proc/self/fd/%1").arg(fd).toLatin1().constData(), R_OK) != 0) {
+            ::close(fd);
+            fd = -1;
+        }
+        output->m_unnamed = fd >= 0;
+    }
 #endif
     if (fd < 0) {
         output->m_temporary = uniqueSibling(target.path, "part");
@@ -345,15 +376,28 @@ Status OutputFile::place()
             return makeError(ErrorCode::Refused,
                 QStringLiteral("%1 is no longer a regular file: %2 was not written there.").arg(shown(m_target.path), m_what));
         }
+        bool movedAside = false;
         if (present) {
             const QString aside = uniqueSibling(m_target.path, "replaced");
-            if (::link(target.constData(), encoded(aside).constData()) == 0)
+            if (::link(target.constData(), encoded(aside).constData()) == 0) {
                 m_aside = aside;
+            } else if (::rename(target.constData(), encoded(aside).constData()) == 0) {
+                // No hard links here (FAT, some network shares): moved aside
+                // instead, so that a rollback can still bring it back.
+                m_aside = aside;
+                movedAside = true;
+            } else {
+                const int error = errno;
+                ::unlink(encoded(named).constData());
+                return fail(QStringLiteral("keeping the file it replaces"), error);
+            }
         }
         if (::rename(encoded(named).constData(), target.constData()) != 0) {
             const int error = errno;
             ::unlink(encoded(named).constData());
-            if (!m_aside.isEmpty())
+            if (movedAside)
+                ::rename(encoded(m_aside).constData(), target.constData());
+            else if (!m_aside.isEmpty())
                 ::unlink(encoded(m_aside).constData());
             m_aside.clear();
             return fail(QStringLiteral("naming the file"), error);
@@ -389,7 +433,9 @@ void OutputFile::rollback()
     struct stat now {
     };
     const bool ours = ::lstat(target.constData(), &now) == 0 && now.st_dev == m_placedDevice && now.st_ino == m_placedInode;
-    if (!m_aside.isEmpty())
+    // Only what this write placed is taken back: a file someone put there
+    // since stays, and the replaced one stays aside rather than over it.
+    if (ours && !m_aside.isEmpty())
         ::rename(encoded(m_aside).constData(), target.constData());
     else if (ours)
         ::unlink(target.constData());

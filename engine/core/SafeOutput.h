@@ -64,6 +64,11 @@ public:
 
     // Whether `path` is, or is another name of, a protected file.
     [[nodiscard]] static bool isProtected(const QString &path);
+
+    // Unnamed temporary files (O_TMPFILE) where the filesystem has them, the
+    // default; off, every write takes the named-temporary-file path that
+    // filesystems without them take (for the tests of that path).
+    static void setUnnamedTemporaryFiles(bool allowed);
 };
 
 class OutputFile

@@ -17,6 +17,9 @@ qint64 DeliveryPolicy::backoffSeconds(int attempts) const
 
 Result<DeliverySweep> deliverDue(Store &store, Sender &sender, const Clock &clock, const DeliveryPolicy &policy, int limit)
 {
+    // A moved clock would lease messages, and date what was sent, falsely.
+    if (Status s = admitsClock(store, clock); !s)
+        return s.error();
     DeliverySweep sweep;
     qint64 afterId = 0;
     for (int handled = 0; handled < limit; ++handled) {

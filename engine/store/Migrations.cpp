@@ -279,10 +279,10 @@ QList<Migration> Migrator::schemaHistory()
             QStringLiteral("the audit trail in time order, and user names unique ignoring case"),
             {
                 // The time of the last event, read with the head it is
-                // appended after: a new event is never dated before it.
+                // appended after: a new event is never dated before it. It
+                // starts empty, not at the last event's date, which an older
+                // Rightsflow may have taken from a clock set ahead.
                 QStringLiteral("ALTER TABLE audit_head ADD COLUMN at TEXT NOT NULL DEFAULT ''"),
-                QStringLiteral(
-                    "UPDATE audit_head SET at = COALESCE((SELECT e.at FROM audit_events e WHERE e.seq = audit_head.seq), '')"),
                 // 'Dana' and 'dana' would be two people who look like one in a
                 // request's history. User names are ASCII, so lower() folds
                 // them alike on SQLite and PostgreSQL.

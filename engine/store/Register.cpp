@@ -4,10 +4,28 @@
 #include "store/ConnectionUrl.h"
 #include "store/SqlStore.h"
 
+#include "core/Clock.h"
+
 #include <QDir>
 #include <QStandardPaths>
 
 namespace rf {
+
+Status admitsClock(Store &store, const Clock &clock)
+{
+    if (!clock.isMoved())
+        return {};
+    Result<bool> rehearsal = store.isRehearsal();
+    if (!rehearsal)
+        return rehearsal.error();
+    if (!*rehearsal)
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("the clock is set to %1 rather than the real time, and %2 is a live register, not a rehearsal "
+                           "register: on a live register only the real time counts, so nothing was done. Rehearse on a "
+                           "register created for rehearsal.")
+                .arg(isoUtc(clock.now()), store.describe()));
+    return {};
+}
 
 QString Register::defaultLocation()
 {

@@ -16,6 +16,7 @@
 #include <QUrl>
 #include <QUuid>
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace rf {
@@ -403,11 +404,18 @@ Status SqlStore::openSqlite()
         && (::access(QFile::encodeName(m_location).constData(), W_OK) != 0
             || ::access(QFile::encodeName(folder).constData(), W_OK) != 0);
     if (m_readOnly) {
-        const QFileInfo wal(m_location + QStringLiteral("-wal"));
-        const bool pendingWal = wal.exists() && wal.size() > 0;
+        // Immutable (no locks, no -shm) only where nothing can write: a
+        // read-only mount with no WAL pending. An account that merely may not
+        // write reads with locks, beside whoever may.
+        struct statvfs mount {
+        };
+        const bool readOnlyMount
+            = ::statvfs(QFile::encodeName(folder).constData(), &mount) == 0 && (mount.f_flag & ST_RDONLY) != 0;
+        const QFileInfo wal(QFileInfo(file.canonicalFilePath()).absoluteFilePath() + QStringLiteral("-wal"));
+        const bool immutable = readOnlyMount && !(wal.exists() && wal.size() > 0);
         db.setDatabaseName(QStringLiteral("file:%1%2")
-                               .arg(QString::fromLatin1(QUrl::toPercentEncoding(file.absoluteFilePath(), "/")),
-                                   pendingWal ? QStringLiteral("?mode=ro") : QStringLiteral("?mode=ro&immutable=1")));
+                               .arg(QString::fromLatin1(QUrl::toPercentEncoding(file.canonicalFilePath(), "/")),
+                                   immutable ? QStringLiteral("?mode=ro&immutable=1") : QStringLiteral("?mode=ro")));
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=15000"));
     } else {
         db.setDatabaseName(m_location);
@@ -1080,6 +1088,11 @@ Result<bool> SqlStore::isRehearsal()
 
 Status SqlStore::makeRehearsal()
 {
+    // In a transaction of its own: the first event cannot slip in between
+    // the look at the head and the flag.
+    Transaction tx(*this);
+    if (Status s = tx.begin(); !s)
+        return s;
     const StatementsDone done(*this);
     Result<AuditHead> head = readAuditHead(true);
     if (!head)
@@ -1097,6 +1110,8 @@ Status SqlStore::makeRehearsal()
                                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
     if (!q)
         return q.error();
+    if (Status s = tx.commit(); !s)
+        return s;
     m_rehearsal = true;
     return {};
 }
@@ -1194,13 +1209,20 @@ Result<SqlStore::AuditHead> SqlStore::readAuditHead(bool forUpdate)
     // FOR UPDATE makes concurrent appenders queue on it. It also lets
     // verification notice events cut off the end of the chain.
     const QString lock = forUpdate && m_dialect == SqlDialect::Postgres ? QStringLiteral(" FOR UPDATE") : QString();
-    Result<Rows> head = exec(QStringLiteral("SELECT seq, hash, at FROM audit_head WHERE singleton = 1") + lock);
+    // The database's clock comes with it, in the register's own time format,
+    // for no extra round trip.
+    const QString serverNow = m_dialect == SqlDialect::Postgres
+        ? QStringLiteral("to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")
+        : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+    Result<Rows> head
+        = exec(QStringLiteral("SELECT seq, hash, at, %1 FROM audit_head WHERE singleton = 1").arg(serverNow) + lock);
     if (!head)
         return head.error();
     if (!head->next())
         return makeError(
             ErrorCode::Storage, QStringLiteral("%1: the audit head is missing; the register is damaged").arg(describe()));
-    return AuditHead {head->value(0).toLongLong(), head->value(1).toString(), fromSqlTime(head->value(2))};
+    return AuditHead {
+        head->value(0).toLongLong(), head->value(1).toString(), fromSqlTime(head->value(2)), fromSqlTime(head->value(3))};
 }
 
 Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
@@ -1229,6 +1251,14 @@ Result<AuditEvent> SqlStore::appendAudit(AuditEvent event)
                     .arg(isoUtc(head->at)));
         event.at = head->at;
     }
+    // Nor is an event dated well ahead of the database's own clock: one
+    // machine whose clock runs fast would otherwise push the trail's time
+    // forward, and every honest writer after it would be refused.
+    if (!m_rehearsal && head->serverNow.isValid() && head->serverNow.msecsTo(event.at) > AuditChain::kClockSkewToleranceMs)
+        return makeError(ErrorCode::Refused,
+            QStringLiteral("this action would be dated %1, %2 ahead of the clock of the register's database (%3): the clock "
+                           "of this computer is ahead; correct it and try again. Nothing was recorded.")
+                .arg(isoUtc(event.at), AuditChain::describeInterval(head->serverNow.msecsTo(event.at)), isoUtc(head->serverNow)));
     AuditChain::seal(event, headSeq + 1, headHash);
     Result<Rows> insert = exec(
         QStringLiteral("INSERT INTO audit_events (seq, reference, at, actor, action, from_state, to_state, "

@@ -189,6 +189,7 @@ private:
         qint64 seq = 0;
         QString hash;
         QDateTime at; // of the last event; invalid while there is none
+        QDateTime serverNow; // the database's own clock, read with it (PostgreSQL's server; SQLite's is ours)
     };
     [[nodiscard]] Result<AuditHead> readAuditHead(bool forUpdate);
     // Brings the schema up to date, or on a read-only register checks it is.

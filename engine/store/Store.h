@@ -48,6 +48,14 @@ struct RequestSummary {
 // person looks at).
 enum class RequestDetail { Record, Full };
 
+class Clock;
+class Store;
+
+// Whether `store` accepts `clock`: the real time always, a moved clock
+// (RIGHTSFLOW_NOW, a test's FixedClock) only on a rehearsal register. Asked
+// before every change, by the engine and by outbox delivery alike.
+[[nodiscard]] Status admitsClock(Store &store, const Clock &clock);
+
 struct AuditVerification {
     bool intact = true;
     qint64 eventsChecked = 0;

@@ -96,17 +96,10 @@ bool Engine::isReservedUserName(const QString &name)
 
 Status Engine::admitsClock()
 {
-    if (m_clockAdmitted || !m_clock.isMoved())
+    if (m_clockAdmitted)
         return {};
-    Result<bool> rehearsal = m_store.isRehearsal();
-    if (!rehearsal)
-        return rehearsal.error();
-    if (!*rehearsal)
-        return makeError(ErrorCode::Refused,
-            QStringLiteral("the clock is set to %1 rather than the real time, and %2 is a live register, not a rehearsal "
-                           "register: on a live register only the real time counts, so nothing was done. Rehearse on a "
-                           "register created for rehearsal.")
-                .arg(isoUtc(m_clock.now()), m_store.describe()));
+    if (Status s = rf::admitsClock(m_store, m_clock); !s)
+        return s;
     m_clockAdmitted = true;
     return {};
 }
