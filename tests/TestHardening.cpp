@@ -176,7 +176,22 @@ private slots:
         QCOMPARE(sweep.error().code, ErrorCode::Refused);
         QVERIFY(!engine.purgeExpired().ok());
         QVERIFY(!engine.addUser(u"carol"_s, u"officer"_s, {}, u"root"_s).ok());
-        QCOMPARE(eventsIn(db), before);
+        QVERIFY(!engine.setRegion(u"scotland"_s, u"root"_s).ok());
+        QVERIFY(!engine.setRetentionMonths(72, u"root"_s).ok());
+        QVERIFY(!engine.retryMessage(1, u"alice"_s).ok());
+        // A request filed on the real time, then acted on with the moved clock.
+        SystemClock real;
+        Engine honest(store, *library, real);
+        Result<FiledRequest> filedHonestly = honest.fileRequest(test::sampleForm(u"access"_s), u"alice"_s);
+        QVERIFY(filedHonestly.ok());
+        const QString reference = filedHonestly->request.reference;
+        const qint64 withRequest = eventsIn(db);
+        Result<FireOutcome> fired = engine.fire(reference, u"acknowledge"_s, u"alice"_s, {}, QString());
+        QVERIFY(!fired);
+        QCOMPARE(fired.error().code, ErrorCode::Refused);
+        QVERIFY(!engine.addNote(reference, u"alice"_s, u"a note"_s).ok());
+        QVERIFY(!engine.attach(reference, u"alice"_s, u"letter.pdf"_s, QByteArrayLiteral("%PDF-1.4")).ok());
+        QCOMPARE(eventsIn(db), withRequest);
 
         // A live register never becomes a rehearsal one.
         const test::ProcessRun convert = cli({u"init"_s, u"--rehearsal"_s}, db);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ZipStructure.h"
 
+#include "core/Text.h"
+
 #include <QIODevice>
 #include <QList>
 #include <QStringDecoder>
@@ -581,17 +583,9 @@ void Layout::checkCoverage()
 
 QString printableEntryName(const QString &name)
 {
-    QString out;
-    for (const QChar c : name) {
-        const char16_t u = c.unicode();
-        const bool hidden
-            = u < 0x20 || (u >= 0x7F && u <= 0x9F) || (u >= 0x2028 && u <= 0x202E) || (u >= 0x2066 && u <= 0x2069) || u == 0xFFFD;
-        if (hidden)
-            out += QStringLiteral("\\u") + QString::number(u, 16).toUpper().rightJustified(4, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return out;
+    // The product's one escaping (printable()), and the replacement
+    // character too: in an entry name it stands for bytes that were not UTF-8.
+    return printable(name).replace(QChar(0xFFFD), QStringLiteral("\\uFFFD"));
 }
 
 Result<QStringList> ZipStructure::check(QIODevice &file, const QString &where)

@@ -35,8 +35,10 @@ public:
     [[nodiscard]] static Result<QStringList> check(QIODevice &file, const QString &where);
 };
 
-// A zip entry name as it may be printed: control, bidirectional and separator
-// characters (which can disguise a name or rewrite a terminal line) as \uXXXX.
+// A zip entry name as it may be printed: as printable() shows any stored text
+// (control, bidirectional and separator characters, which can disguise a name
+// or rewrite a terminal line, escaped), and U+FFFD, which in an entry name
+// stands for bytes that were not UTF-8, as \uFFFD.
 [[nodiscard]] QString printableEntryName(const QString &name);
 
 } // namespace rf
