@@ -6,6 +6,7 @@
 #include "bundle/Exemptions.h"
 #include "bundle/ProcessingRegister.h"
 #include "bundle/RecordSet.h"
+#include "core/InputLimits.h"
 #include "core/SafeOutput.h"
 #include "core/Text.h"
 #include "store/ContentDevice.h"
@@ -161,11 +162,8 @@ Result<CaseItem> Engine::addItem(
     QByteArray canonical;
     int recordCount = 0;
     if (records) {
-        if (input.records.size() > kMaxRecordsBytes)
-            problems << QStringLiteral("%1: %2 bytes is more than the %3 MiB a records file may hold")
-                            .arg(name)
-                            .arg(input.records.size())
-                            .arg(kMaxRecordsBytes / (1024 * 1024));
+        if (Status size = checkInputSize(input.records.size(), InputKind::Records, name); !size)
+            problems << size.error().message;
         else if (Result<RecordSet> set = RecordSet::parse(input.records, name); !set)
             return set.error();
         else {
@@ -306,11 +304,9 @@ Result<CaseItem> Engine::markItem(
         Digest digest = *redactedDigest;
         if (item.kind == CaseItem::kRecords) {
             // A redacted set of records is records too: the data files are built from it.
-            if (digest.size > kMaxRecordsBytes)
-                return makeError(ErrorCode::Invalid,
-                    QStringLiteral("%1: more than the %2 MiB a records file may hold")
-                        .arg(redactedName)
-                        .arg(kMaxRecordsBytes / (1024 * 1024)));
+            // Checked before the copy is read whole.
+            if (Status size = checkInputSize(digest.size, InputKind::Records, redactedName); !size)
+                return size.error();
             device->seek(0);
             Result<RecordSet> set = RecordSet::parse(device->readAll(), redactedName);
             if (!set)
